@@ -1,0 +1,1 @@
+print("gma-bench: nothing yet")

@@ -1,0 +1,48 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "gma",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gma", targets: ["gma"]),
+        .library(name: "GMAOptimizer", targets: ["GMAOptimizer"]),
+        .library(name: "GMAController", targets: ["GMAController"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // GLPK headers and library from Debian's libglpk-dev (no pkg-config file is shipped).
+        .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
+        // The only code that calls GLPK: a whole build-and-solve in C behind a setjmp guard.
+        .target(name: "CGLPKGuard", dependencies: ["CGLPK"], linkerSettings: [.linkedLibrary("glpk")]),
+        .target(name: "GMAOptimizer", dependencies: ["CGLPKGuard"]),
+        .target(
+            name: "GMAController",
+            dependencies: [
+                "GMAOptimizer",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "gma",
+            dependencies: [
+                "GMAOptimizer",
+                "GMAController",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "gma-bench",
+            dependencies: ["GMAOptimizer"],
+            path: "Benchmarks/gma-bench"
+        ),
+        .testTarget(name: "GMAOptimizerTests", dependencies: ["GMAOptimizer"], exclude: ["Fixtures"]),
+        .testTarget(name: "GMAControllerTests", dependencies: ["GMAController"]),
+    ]
+)

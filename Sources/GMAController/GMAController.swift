@@ -1,0 +1,1 @@
+// The controller: configuration, telemetry, actuation and the state machine.

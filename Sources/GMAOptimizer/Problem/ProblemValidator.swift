@@ -1,0 +1,135 @@
+/// Checks everything a decoded problem must satisfy before the model may use it.
+/// It collects every issue instead of stopping at the first, so a user fixes a file in one go.
+struct ProblemValidator {
+    let problem: PlacementProblem
+    private(set) var found: [ProblemIssue] = []
+
+    init(problem: PlacementProblem) {
+        self.problem = problem
+    }
+
+    func issues() -> [ProblemIssue] {
+        var v = self
+        v.checkHeader()
+        let names = v.checkServices()
+        v.checkIngress()
+        v.checkCalls(serviceIndex: names)
+        v.checkScalars()
+        if v.found.isEmpty, let divergence = CallGraph.divergence(of: problem) {
+            v.found.append(divergence)
+        }
+        return v.found
+    }
+
+    private mutating func report(_ path: String, _ message: String) {
+        found.append(ProblemIssue(path: path, message: message))
+    }
+
+    private mutating func checkHeader() {
+        if problem.apiVersion != PlacementProblem.apiVersion {
+            report("apiVersion", "expected \"\(PlacementProblem.apiVersion)\", found \"\(problem.apiVersion)\"")
+        }
+        if problem.kind != PlacementProblem.kindName {
+            report("kind", "expected \"\(PlacementProblem.kindName)\", found \"\(problem.kind)\"")
+        }
+    }
+
+    /// Returns the index of each valid, unique service name.
+    private mutating func checkServices() -> [String: Int] {
+        if problem.services.isEmpty { report("services", "at least one service is required") }
+        var index: [String: Int] = [:]
+        for (i, s) in problem.services.enumerated() {
+            let p = "services[\(i)]"
+            if s.name.isEmpty {
+                report("\(p).name", "must not be empty")
+            } else if s.name == PlacementProblem.userName {
+                report("\(p).name", "\"\(PlacementProblem.userName)\" is reserved for the edge ingress")
+            } else if let first = index[s.name] {
+                report("\(p).name", "duplicate service name \"\(s.name)\" (first at services[\(first)])")
+            } else {
+                index[s.name] = i
+            }
+            positive(s.cpuRequestCores.cloud, "\(p).cpuRequestCores.cloud")
+            positive(s.cpuRequestCores.edge, "\(p).cpuRequestCores.edge")
+            nonNegative(s.memoryRequestBytes.cloud, "\(p).memoryRequestBytes.cloud")
+            nonNegative(s.memoryRequestBytes.edge, "\(p).memoryRequestBytes.edge")
+            nonNegative(s.cpuUsageCores.cloud, "\(p).cpuUsageCores.cloud")
+            nonNegative(s.cpuUsageCores.edge, "\(p).cpuUsageCores.edge")
+            nonNegative(s.memoryUsageBytes.cloud, "\(p).memoryUsageBytes.cloud")
+            nonNegative(s.memoryUsageBytes.edge, "\(p).memoryUsageBytes.edge")
+            nonNegative(s.responseBytes, "\(p).responseBytes")
+            nonNegative(s.internalDelaySeconds, "\(p).internalDelaySeconds")
+            positive(s.hpaCpuThreshold, "\(p).hpaCpuThreshold")
+        }
+        return index
+    }
+
+    private mutating func checkIngress() {
+        guard let ingress = problem.ingress else { return }
+        nonNegative(ingress.cpuRequestCores.cloud, "ingress.cpuRequestCores.cloud")
+        nonNegative(ingress.cpuRequestCores.edge, "ingress.cpuRequestCores.edge")
+        nonNegative(ingress.memoryRequestBytes.cloud, "ingress.memoryRequestBytes.cloud")
+        nonNegative(ingress.memoryRequestBytes.edge, "ingress.memoryRequestBytes.edge")
+    }
+
+    private mutating func checkCalls(serviceIndex: [String: Int]) {
+        var seen: [String: Int] = [:]
+        for (i, call) in problem.calls.enumerated() {
+            let p = "calls[\(i)]"
+            if call.from != PlacementProblem.userName, serviceIndex[call.from] == nil {
+                report("\(p).from", "unknown service \"\(call.from)\"")
+            }
+            if call.to == PlacementProblem.userName {
+                report("\(p).to", "the user cannot be called")
+            } else if serviceIndex[call.to] == nil {
+                report("\(p).to", "unknown service \"\(call.to)\"")
+            }
+            nonNegative(call.perRequest, "\(p).perRequest")
+            let key = "\(call.from)\u{0}\(call.to)"
+            if let first = seen[key] {
+                report(p, "duplicate call \(call.from) -> \(call.to) (first at calls[\(first)]); give one expected count")
+            } else {
+                seen[key] = i
+            }
+        }
+    }
+
+    private mutating func checkScalars() {
+        nonNegative(problem.userRequestsPerSecond, "userRequestsPerSecond")
+        nonNegative(problem.network.rttSeconds, "network.rttSeconds")
+        positive(problem.network.cloudToEdgeBitsPerSecond, "network.cloudToEdgeBitsPerSecond")
+        if let b = problem.network.edgeToCloudBitsPerSecond { nonNegative(b, "network.edgeToCloudBitsPerSecond") }
+        nonNegative(problem.prices.edge.cpuCoreHour, "prices.edge.cpuCoreHour")
+        nonNegative(problem.prices.edge.memoryGBHour, "prices.edge.memoryGBHour")
+        nonNegative(problem.prices.cloud.cpuCoreHour, "prices.cloud.cpuCoreHour")
+        nonNegative(problem.prices.cloud.memoryGBHour, "prices.cloud.memoryGBHour")
+        nonNegative(problem.prices.networkGB, "prices.networkGB")
+        // Targets may be negative (the reference derives them from measured delays), but must be numbers.
+        switch problem.action {
+        case .offload:
+            if let t = problem.target.delayReductionSeconds {
+                finite(t, "target.delayReductionSeconds")
+            } else {
+                report("target.delayReductionSeconds", "required when action is offload")
+            }
+        case .unoffload:
+            if let t = problem.target.maxDelayIncreaseSeconds {
+                finite(t, "target.maxDelayIncreaseSeconds")
+            } else {
+                report("target.maxDelayIncreaseSeconds", "required when action is unoffload")
+            }
+        }
+    }
+
+    private mutating func finite(_ value: Double, _ path: String) {
+        if !value.isFinite { report(path, "must be a finite number, found \(value)") }
+    }
+
+    private mutating func nonNegative(_ value: Double, _ path: String) {
+        if !value.isFinite || value < 0 { report(path, "must be a finite number ≥ 0, found \(value)") }
+    }
+
+    private mutating func positive(_ value: Double, _ path: String) {
+        if !value.isFinite || value <= 0 { report(path, "must be a finite number > 0, found \(value)") }
+    }
+}

@@ -38,6 +38,13 @@ public struct PlacementEvaluation: Sendable {
     public var ingressCloudReplicas: Int
     public var cost: CostBreakdown
 
+    /// Stands in while a model computes its own reference placements.
+    static let empty = PlacementEvaluation(
+        atEdge: [], cloudCalls: [], edgeCalls: [], cloudToEdgeTrafficBitsPerSecond: 0, rho: 0, networkDelaySeconds: 0,
+        internalDelaySeconds: 0, delaySeconds: 0, cpuUsageCloud: [], cpuUsageEdge: [], memoryUsageCloud: [],
+        memoryUsageEdge: [], replicasCloud: [], replicasEdge: [], ingressCloudReplicas: 0,
+        cost: CostBreakdown(total: 0, edge: 0, cloud: 0, network: 0))
+
     /// Indices of the services at the edge whose edge copy is actually invoked (N_edge > 0).
     public var reachedEdgeServices: [Int] {
         atEdge.indices.filter { atEdge[$0] && edgeCalls[$0] > 0 }

@@ -29,9 +29,9 @@ public struct PlacementModel: Sendable {
     let currentTotalCalls: [Double]
 
     /// The current placement (the services flagged `atEdge`), evaluated.
-    public private(set) var current: PlacementEvaluation!
+    public private(set) var current: PlacementEvaluation = .empty
     /// The placement with no service at the edge.
-    public private(set) var cloudOnly: PlacementEvaluation!
+    public private(set) var cloudOnly: PlacementEvaluation = .empty
 
     public init(_ problem: PlacementProblem) throws(ProblemError) {
         let issues = ProblemValidator(problem: problem).issues()

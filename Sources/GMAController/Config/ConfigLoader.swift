@@ -1,0 +1,449 @@
+import Foundation
+import GMAOptimizer
+import Yams
+
+extension GMAConfiguration {
+    /// The config path when `--config` is not given: `$GMA_CONFIG`, else `./GMAConfig.yaml` (controller.md §1).
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let value = environment["GMA_CONFIG"], !value.isEmpty { return value }
+        return "GMAConfig.yaml"
+    }
+
+    /// Reads the config file and every service manifest it names.
+    ///
+    /// - Throws: `ConfigError` listing every problem (file, line:column, key path), never only the first.
+    public static func load(path: String) throws -> GMAConfiguration {
+        let absolute = PathResolver(baseDirectory: FileManager.default.currentDirectoryPath).resolve(path)
+        guard let text = readText(absolute) else {
+            throw ConfigError(issues: [
+                ConfigIssue(file: path, keyPath: "", message: "cannot read the config file (\(absolute))")
+            ])
+        }
+        return try parse(
+            yaml: text, file: absolute, baseDirectory: (absolute as NSString).deletingLastPathComponent,
+            readFile: readText)
+    }
+
+    /// Parses config text; `readFile` reads manifests by absolute path (a seam for tests).
+    public static func parse(
+        yaml: String, file: String, baseDirectory: String, readFile: @escaping (String) -> String? = readText
+    ) throws -> GMAConfiguration {
+        let log = IssueLog()
+        let documents = YAMLDocuments.compose(yaml, file: file, log: log)
+        if log.hasErrors { throw ConfigError(issues: log.issues) }
+        guard documents.count == 1, let root = documents.first else {
+            throw ConfigError(issues: [
+                ConfigIssue(
+                    file: file, keyPath: "",
+                    message: documents.isEmpty ? "the file is empty" : "expected one YAML document, found \(documents.count)")
+            ])
+        }
+        let reader = ConfigReader(
+            root: YAMLField(root: root, file: file, log: log), file: file,
+            paths: PathResolver(baseDirectory: baseDirectory), readFile: readFile, log: log)
+        let config = reader.read()
+        guard let config, !log.hasErrors else { throw ConfigError(issues: log.issues) }
+        return config
+    }
+
+    /// Reads a whole text file; nil if it is missing or not UTF-8.
+    public static func readText(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+}
+
+/// Walks `GMAConfig.yaml` (config.md §2), reading every key before deciding whether it failed.
+private struct ConfigReader {
+    let root: YAMLField
+    let file: String
+    let paths: PathResolver
+    let readFile: (String) -> String?
+    let log: IssueLog
+
+    func read() -> GMAConfiguration? {
+        root.warnUnknownKeys(["apiVersion", "kind", "metadata", "spec"])
+        if let kind = root["kind"].string(required: false), kind != "GMAPlacerConfig" {
+            root["kind"].warning("expected kind GMAPlacerConfig, found '\(kind)'")
+        }
+        let spec = root["spec"]
+        guard spec.expectMapping() else { return nil }
+        spec.warnUnknownKeys(["telemetry", "slo", "cloud-area", "edge-area", "network", "optimizer", "app", "kube"])
+
+        let telemetry = readTelemetry(spec["telemetry"])
+        let slo = readSLO(spec["slo"])
+        let cloud = readArea(spec["cloud-area"], .cloud)
+        let edge = readArea(spec["edge-area"], .edge)
+        let network = readNetwork(spec["network"], sbmp: spec["optimizer"]["sbmp"])
+        let app = readApp(spec["app"])
+        let optimizer = readOptimizer(spec["optimizer"], serviceNames: app?.services.map(\.name))
+        let kube = readKube(spec["kube"], cloud: cloud, edge: edge)
+
+        guard let telemetry, let slo, let cloud, let edge, let network, let app, let optimizer, let kube else {
+            return nil
+        }
+        return GMAConfiguration(
+            file: file, name: root["metadata"]["name"].string(required: false), namespace: app.namespace,
+            services: app.services, telemetry: telemetry, slo: slo, cloud: cloud, edge: edge, network: network,
+            optimizer: optimizer, kube: kube, warnings: log.issues.filter { $0.severity == .warning })
+    }
+
+    // MARK: spec.telemetry
+
+    private func readTelemetry(_ t: YAMLField) -> TelemetrySettings? {
+        guard t.expectMapping() else { return nil }
+        t.warnUnknownKeys(["sync-period", "stabilization-window", "query-period", "prometheus-url", "prometheus-auth"])
+        let sync = t["sync-period"].seconds()
+        if let sync, sync <= 0 { t["sync-period"].error("must be positive") }
+        let window = t["stabilization-window"].seconds()
+        let period = t["query-period"].string()
+        var periodSeconds: Double?
+        if let period {
+            // Pasted verbatim into PromQL range selectors: it must be a PromQL duration.
+            if period.range(of: #"^([0-9]+(ms|s|m|h|d|w|y))+$"#, options: .regularExpression) == nil {
+                t["query-period"].error("'\(period)' is not a PromQL duration (examples: 2m, 90s, 1m30s)")
+            } else {
+                periodSeconds = t["query-period"].seconds()
+            }
+        }
+        let url = t["prometheus-url"].string()
+        if let url, !isHTTPURL(url) {
+            t["prometheus-url"].error("'\(url)' is not an http:// or https:// URL")
+        }
+        let auth = readPrometheusAuth(t["prometheus-auth"])
+        guard let sync, let window, let period, let periodSeconds, let url, let auth else { return nil }
+        return TelemetrySettings(
+            syncPeriodSeconds: sync, stabilizationWindowSeconds: window, queryPeriod: period,
+            queryPeriodSeconds: periodSeconds, prometheusURL: url, prometheusAuth: auth)
+    }
+
+    private func readPrometheusAuth(_ a: YAMLField) -> PrometheusAuth? {
+        if a.isAbsent { return PrometheusAuth.none }
+        guard a.expectMapping() else { return nil }
+        a.warnUnknownKeys(["bearer-token-file", "username", "password-file"])
+        if let token = a["bearer-token-file"].string(required: false) {
+            return .bearerTokenFile(paths.resolve(token))
+        }
+        let user = a["username"].string()
+        let password = a["password-file"].string()
+        guard let user, let password else { return nil }
+        return .basic(username: user, passwordFile: paths.resolve(password))
+    }
+
+    // MARK: spec.slo
+
+    private func readSLO(_ s: YAMLField) -> SLOSettings? {
+        guard s.expectMapping() else { return nil }
+        s.warnUnknownKeys([
+            "offload-delay-threshold", "unoffload-delay-threshold", "offload-delay-quantile-threshold",
+            "unoffload-delay-quantile-threshold", "delay-quantile",
+        ])
+        let off = s["offload-delay-threshold"].seconds()
+        let unoff = s["unoffload-delay-threshold"].seconds()
+        let offQ = s["offload-delay-quantile-threshold"].seconds()
+        let unoffQ = s["unoffload-delay-quantile-threshold"].seconds()
+        let quantile = s["delay-quantile"].double()
+        if let off, let unoff, unoff >= off {
+            s["unoffload-delay-threshold"].error(
+                "must be below offload-delay-threshold (\(ms(unoff)) ≥ \(ms(off))), or the controller oscillates")
+        }
+        if let offQ, let unoffQ, unoffQ > offQ {
+            s["unoffload-delay-quantile-threshold"].error(
+                "must not exceed offload-delay-quantile-threshold (\(ms(unoffQ)) > \(ms(offQ)))")
+        }
+        if let quantile, !(quantile > 0 && quantile < 1) {
+            s["delay-quantile"].error("must be between 0 and 1 (exclusive), found \(quantile)")
+        }
+        guard let off, let unoff, let offQ, let unoffQ, let quantile else { return nil }
+        return SLOSettings(
+            offloadDelaySeconds: off, unoffloadDelaySeconds: unoff, offloadQuantileDelaySeconds: offQ,
+            unoffloadQuantileDelaySeconds: unoffQ, delayQuantile: quantile)
+    }
+
+    // MARK: spec.cloud-area / spec.edge-area
+
+    private func readArea(_ a: YAMLField, _ area: ClusterArea) -> AreaSettings? {
+        guard a.expectMapping() else { return nil }
+        a.warnUnknownKeys(["cluster", "context", "pod-cidr-regex", "cost", "istio", "default-resource-scaling"])
+        let isEdge = area == .edge
+        let cluster = a["cluster"].string()
+        let context = a["context"].string()
+        let cidr = a["pod-cidr-regex"].string(required: isEdge)
+        if let cidr, (try? NSRegularExpression(pattern: cidr)) == nil {
+            a["pod-cidr-regex"].error("'\(cidr)' is not a valid regular expression")
+        }
+        let cost = a["cost"]
+        cost.expectMapping()
+        cost.warnUnknownKeys(["cpu", "memory", "network"])
+        let cpu = nonNegative(cost["cpu"])
+        let memory = nonNegative(cost["memory"])
+        var network = nonNegative(cost["network"], required: false)
+        if cost.isPresent, cost["network"].isAbsent {
+            cost["network"].warning("no network price; 0 per GB is assumed")
+            network = 0
+        }
+        let istio = a["istio"]
+        if isEdge { istio.expectMapping() }
+        istio.warnUnknownKeys([
+            "istio-ingress-source-app", "istio-ingress-namespace", "istio-eastwest-source-app",
+            "istio-eastwest-namespace",
+        ])
+        let ingressApp = istio["istio-ingress-source-app"].string(required: isEdge)
+        let ingressNamespace = istio["istio-ingress-namespace"].string(required: isEdge)
+        var scaling = 1.0
+        if isEdge, let value = a["default-resource-scaling"].double(required: false) {
+            if value <= 0 { a["default-resource-scaling"].error("must be positive, found \(value)") }
+            scaling = value
+        }
+        guard let cluster, let context, let cpu, let memory, let network else { return nil }
+        if isEdge, ingressApp == nil || ingressNamespace == nil || cidr == nil { return nil }
+        return AreaSettings(
+            cluster: cluster, context: context, podCIDRRegex: cidr,
+            prices: AreaPrices(cpuCoreHour: cpu, memoryGBHour: memory), networkPricePerGB: network,
+            ingressSourceApp: ingressApp, ingressNamespace: ingressNamespace, defaultResourceScaling: scaling)
+    }
+
+    // MARK: spec.network
+
+    private func readNetwork(_ n: YAMLField, sbmp: YAMLField) -> NetworkSettings? {
+        guard n.expectMapping() else { return nil }
+        n.warnUnknownKeys([
+            "netinfo-file", "net-prober-url", "cloud-edge-bps", "edge-cloud-bps", "edge-cloud-rtt-ms",
+            "edge-cloud-rtt-multiplier",
+        ])
+        let netinfo = n["netinfo-file"].string(required: false).flatMap { $0.isEmpty ? nil : paths.resolve($0) }
+        let prober = n["net-prober-url"].string(required: false).flatMap { $0.isEmpty ? nil : $0 }
+        if let prober, !isHTTPURL(prober) {
+            n["net-prober-url"].error("'\(prober)' is not an http:// or https:// URL")
+        }
+        let down = positive(n["cloud-edge-bps"].bitsPerSecond(), n["cloud-edge-bps"])
+        let up = positive(n["edge-cloud-bps"].bitsPerSecond(), n["edge-cloud-bps"])
+        let rtt = n["edge-cloud-rtt-ms"].seconds()
+        // Q‑C4: one multiplier. network.edge-cloud-rtt-multiplier wins; the sbmp copy is only a fallback.
+        var multiplier = positive(n["edge-cloud-rtt-multiplier"].double(required: false), n["edge-cloud-rtt-multiplier"])
+        let legacy = sbmp["edge-cloud-rtt-multiplier"]
+        if let legacyValue = legacy.double(required: false) {
+            if let multiplier {
+                legacy.warning(
+                    "ignored: the RTT is multiplied once, by network.edge-cloud-rtt-multiplier (\(fmt(multiplier))); the reference multiplied by both (\(fmt(multiplier * legacyValue))×)")
+            } else {
+                multiplier = positive(legacyValue, legacy)
+            }
+        }
+        guard let down, let up, let rtt else { return nil }
+        return NetworkSettings(
+            netinfoFile: netinfo, netProberURL: prober, cloudToEdgeBitsPerSecond: down, edgeToCloudBitsPerSecond: up,
+            rttSeconds: rtt, rttMultiplier: multiplier ?? 1)
+    }
+
+    // MARK: spec.optimizer
+
+    private func readOptimizer(_ o: YAMLField, serviceNames: [String]?) -> OptimizerSettings? {
+        guard o.expectMapping() else { return nil }
+        o.warnUnknownKeys([
+            "connector", "sbmp", "max-delay-reduction", "max-delay-increase", "locked", "time-limit",
+            "delay-quantile-multiplier",
+        ])
+        let connector = readConnector(o["connector"])
+        let sbmp = o["sbmp"]
+        if sbmp.isPresent { sbmp.expectMapping() }
+        sbmp.warnUnknownKeys([
+            "expanding-depth", "max-sgs", "max-traces", "input-binary-trace-file-npy", "input-trace-file-npy",
+            "output-trace-file-npy", "output-binary-trace-file-npy", "overshooting-avoidance-multiplier",
+            "edge-cloud-rtt-multiplier", "locked",
+        ])
+        var settings = OptimizerSettings()
+        if let depth = sbmp["expanding-depth"].int(required: false) {
+            if depth < 1 { sbmp["expanding-depth"].error("must be at least 1") }
+            settings.expandingDepth = depth
+        }
+        if let value = sbmp["max-sgs"].int(required: false) { settings.maxSubgraphs = value }
+        if let value = sbmp["max-traces"].int(required: false) { settings.maxTraces = value }
+        if let value = positive(sbmp["overshooting-avoidance-multiplier"].double(required: false),
+            sbmp["overshooting-avoidance-multiplier"])
+        {
+            settings.overshootingMultiplier = value
+        }
+        // Q‑C6: both spellings of the trace file are accepted.
+        let trace = sbmp["input-binary-trace-file-npy"].isPresent
+            ? sbmp["input-binary-trace-file-npy"] : sbmp["input-trace-file-npy"]
+        settings.inputTraceFile = trace.string(required: false).map(paths.resolve)
+        if let value = o["max-delay-reduction"].seconds(required: false) { settings.maxDelayReductionSeconds = value }
+        if let value = o["max-delay-increase"].seconds(required: false) { settings.maxDelayIncreaseSeconds = value }
+        if let value = positive(o["time-limit"].seconds(required: false), o["time-limit"]) {
+            settings.timeLimitSeconds = value
+        }
+        if o["delay-quantile-multiplier"].isPresent {
+            o["delay-quantile-multiplier"].warning("a historical key, ignored")
+        }
+        // Q‑C5: a list of service names (or ids), under optimizer.locked or optimizer.sbmp.locked.
+        let lockedField = o["locked"].isPresent ? o["locked"] : sbmp["locked"]
+        var locked: [String] = []
+        for element in lockedField.list(required: false) ?? [] {
+            guard let text = element.string(), let names = serviceNames else { continue }
+            if names.contains(text) {
+                if !locked.contains(text) { locked.append(text) }
+            } else if let id = Int(text), names.indices.contains(id) {
+                if !locked.contains(names[id]) { locked.append(names[id]) }
+            } else {
+                element.error("'\(text)' is not a service name or id (services: \(names.joined(separator: ", ")))")
+            }
+        }
+        settings.lockedServices = locked
+        guard let connector else { return nil }
+        settings.connector = connector
+        return settings
+    }
+
+    private func readConnector(_ c: YAMLField) -> OptimizerConnector? {
+        guard let text = c.string(required: false) else { return .auto }
+        switch text.trimmingCharacters(in: .whitespaces) {
+        case "auto", "": return .auto
+        case "ilp": return .ilp
+        case "greedy": return .greedy
+        case "SBMP_GMA_Connector":
+            c.warning("the reference's SBMP connector is replaced by 'auto' (ILP within the time limit, greedy fallback)")
+            return .auto
+        case let value where value.hasPrefix("exec:"):
+            let path = String(value.dropFirst("exec:".count)).trimmingCharacters(in: .whitespaces)
+            guard !path.isEmpty else {
+                c.error("exec: needs a program path, e.g. exec:./my-placer")
+                return nil
+            }
+            let resolved = paths.resolve(path)
+            if !FileManager.default.isExecutableFile(atPath: resolved) {
+                c.warning("plug-in \(resolved) is not an executable file; gma will fall back to 'auto'")
+            }
+            return .external(path: resolved)
+        default:
+            c.error("unknown connector '\(text)'; use auto, ilp, greedy or exec:PATH")
+            return nil
+        }
+    }
+
+    // MARK: spec.app
+
+    private func readApp(_ a: YAMLField) -> (namespace: String, services: [ServiceConfig])? {
+        guard a.expectMapping() else { return nil }
+        a.warnUnknownKeys(["namespace", "explicit-service-id", "services"])
+        let namespace = a["namespace"].string()
+        if let namespace,
+            namespace.range(of: #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"#, options: .regularExpression) == nil
+        {
+            a["namespace"].error("'\(namespace)' is not a valid Kubernetes namespace name")
+        }
+        let explicitIDs = a["explicit-service-id"].bool(required: false) ?? false
+        let entries = a["services"].list() ?? []
+        if a["services"].isPresent, entries.isEmpty { a["services"].error("the app has no services") }
+
+        // First pass: names and ids, so that id errors show before manifest errors.
+        var named: [(id: Int, name: String, field: YAMLField)] = []
+        var seenNames: [String: YAMLField] = [:]
+        var seenIDs: [Int: YAMLField] = [:]
+        for (index, entry) in entries.enumerated() {
+            guard entry.expectMapping() else { continue }
+            entry.warnUnknownKeys(["name", "id", "instances"])
+            let name = entry["name"].string()
+            if let name {
+                if name.range(of: #"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$"#, options: .regularExpression) == nil {
+                    entry["name"].error("'\(name)' is not a valid label value (it must equal the pods' app label)")
+                }
+                if let first = seenNames[name] {
+                    entry["name"].error("duplicate service name '\(name)' (first at line \(first.mark?.line ?? 0))")
+                }
+                seenNames[name] = seenNames[name] ?? entry["name"]
+            }
+            var id = index
+            if explicitIDs, let value = entry["id"].int() {
+                id = value
+                if let first = seenIDs[value] {
+                    entry["id"].error("duplicate service id \(value) (first at line \(first.mark?.line ?? 0))")
+                }
+                seenIDs[value] = seenIDs[value] ?? entry["id"]
+            }
+            if let name { named.append((id, name, entry)) }
+        }
+        // Q‑C1: ids must be exactly 0…n−1; M is then n + 1 (the user), whatever the parity of n.
+        if explicitIDs, named.count == entries.count {
+            for (id, _, field) in named where id < 0 || id >= entries.count {
+                field["id"].error("ids must be 0…\(entries.count - 1) (one per service, no gaps), found \(id)")
+            }
+        }
+        named.sort { $0.id < $1.id }
+
+        let parser = ManifestParser(log: log, namespace: namespace ?? "", readFile: readFile)
+        var services: [ServiceConfig] = []
+        for (id, name, entry) in named {
+            let instances = entry["instances"]
+            guard instances.expectMapping() else { continue }
+            instances.warnUnknownKeys(["cloud-yamls", "edge-yamls"])
+            var manifests: [ClusterArea: ServiceManifests] = [:]
+            for area in [ClusterArea.cloud, .edge] {
+                let key = area == .cloud ? "cloud-yamls" : "edge-yamls"
+                let list = instances[key].list() ?? []
+                if instances[key].isPresent, list.isEmpty { instances[key].error("no manifest files listed") }
+                let files = list.compactMap { $0.string() }.map(paths.resolve)
+                if let parsed = parser.parse(service: name, area: area, files: files, configField: instances[key]) {
+                    manifests[area] = parsed
+                }
+            }
+            if let cloud = manifests[.cloud], let edge = manifests[.edge] {
+                if cloud.workloadName == edge.workloadName {
+                    instances["edge-yamls"].error(
+                        "the edge workload has the cloud workload's name '\(edge.workloadName)'; gma could not tell them apart")
+                }
+                services.append(ServiceConfig(id: explicitIDs ? id : services.count, name: name, cloud: cloud, edge: edge))
+            }
+        }
+        guard let namespace else { return nil }
+        return (namespace, services)
+    }
+
+    // MARK: spec.kube (gma extension)
+
+    private func readKube(_ k: YAMLField, cloud: AreaSettings?, edge: AreaSettings?) -> KubeSettings? {
+        if k.isPresent { k.expectMapping() }
+        k.warnUnknownKeys(["kubectl", "kubeconfig", "timeout"])
+        var settings = KubeSettings(cloudContext: cloud?.context ?? "", edgeContext: edge?.context ?? "")
+        if let path = k["kubectl"].string(required: false) {
+            settings.kubectlPath = path.contains("/") ? paths.resolve(path) : path
+        }
+        if let path = k["kubeconfig"].string(required: false), !path.isEmpty {
+            settings.kubeconfig = paths.resolve(path)
+            if !FileManager.default.fileExists(atPath: paths.resolve(path)) {
+                k["kubeconfig"].warning("\(paths.resolve(path)) does not exist (yet)")
+            }
+        }
+        if let value = positive(k["timeout"].seconds(required: false), k["timeout"]) {
+            settings.timeoutSeconds = value
+        }
+        return settings
+    }
+
+    // MARK: helpers
+
+    private func nonNegative(_ field: YAMLField, required: Bool = true) -> Double? {
+        guard let value = field.double(required: required) else { return nil }
+        if value < 0 { field.error("cannot be negative, found \(value)") }
+        return value
+    }
+
+    private func positive(_ value: Double?, _ field: YAMLField) -> Double? {
+        guard let value else { return nil }
+        if value <= 0 { field.error("must be positive, found \(fmt(value))") }
+        return value
+    }
+
+    private func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host != nil else { return false }
+        return scheme == "http" || scheme == "https"
+    }
+
+    private func ms(_ seconds: Double) -> String { "\(fmt(seconds * 1000)) ms" }
+}
+
+/// A number without a trailing `.0`.
+func fmt(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+    return String(format: "%g", value)
+}

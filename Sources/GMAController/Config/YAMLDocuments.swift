@@ -1,0 +1,51 @@
+import Foundation
+import Yams
+
+/// Reading YAML text into position-carrying nodes; syntax errors become issues with line:column.
+enum YAMLDocuments {
+    /// All documents of a (possibly multi-document) file. Empty documents are skipped (Q‑C31).
+    static func compose(_ text: String, file: String, log: IssueLog) -> [Node] {
+        do {
+            var nodes: [Node] = []
+            var sequence = try Yams.compose_all(yaml: text)
+            while let node = sequence.next() { nodes.append(node) }
+            if let error = sequence.error { throw error }
+            return nodes
+        } catch {
+            report(error, file: file, log: log)
+            return []
+        }
+    }
+
+    static func report(_ error: Error, file: String, log: IssueLog) {
+        guard let yamlError = error as? YamlError else {
+            log.add(.error, file: file, mark: nil, path: "", "cannot parse YAML: \(error)")
+            return
+        }
+        switch yamlError {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+            let .composer(context, problem, mark, _):
+            let where_ = context.map { "\($0.text) at line \($0.mark.line), column \($0.mark.column): " } ?? ""
+            log.add(.error, file: file, mark: mark, path: "", "YAML syntax: \(where_)\(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            log.add(
+                .error, file: file, mark: context.mark, path: "",
+                "duplicated key\(duplicates.count == 1 ? "" : "s") \(duplicates.sorted().joined(separator: ", ")) in this mapping")
+        case let .reader(problem, offset, _, _):
+            log.add(.error, file: file, mark: nil, path: "", "YAML reader: \(problem) at byte \(offset ?? 0)")
+        default:
+            log.add(.error, file: file, mark: nil, path: "", "YAML: \(yamlError)")
+        }
+    }
+}
+
+/// Paths in the config resolve relative to the config file's directory (Q‑C27 fixed).
+struct PathResolver {
+    let baseDirectory: String
+
+    func resolve(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
+        return ((baseDirectory as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Yams
+
+/// The issues found in one load; every reader appends here so that all problems are reported at once.
+final class IssueLog {
+    private(set) var issues: [ConfigIssue] = []
+
+    func add(_ severity: ConfigIssue.Severity, file: String, mark: Mark?, path: String, _ message: String) {
+        issues.append(
+            ConfigIssue(
+                severity: severity, file: file, line: mark?.line, column: mark?.column, keyPath: path,
+                message: message))
+    }
+
+    var hasErrors: Bool { issues.contains { $0.severity == .error } }
+}
+
+/// A position in a YAML tree: the node (absent if the key is missing), its key path and the nearest mark.
+///
+/// Typed accessors report a missing key or a wrong type to the log and return nil, so that a caller can
+/// read every key, collect every problem, and only then decide to fail.
+struct YAMLField {
+    let node: Node?
+    let path: String
+    /// The node's own mark, or the nearest enclosing node's when the key is absent.
+    let mark: Mark?
+    let file: String
+    let log: IssueLog
+    /// The parent was not a mapping (already reported): stay silent about this key.
+    var silenced = false
+
+    init(root: Node?, file: String, log: IssueLog, path: String = "") {
+        self.node = root
+        self.path = path
+        self.mark = root?.mark
+        self.file = file
+        self.log = log
+    }
+
+    private init(node: Node?, path: String, mark: Mark?, file: String, log: IssueLog, silenced: Bool) {
+        self.node = node
+        self.path = path
+        self.mark = mark
+        self.file = file
+        self.log = log
+        self.silenced = silenced
+    }
+
+    /// Absent, or an explicit YAML null (`key:` with no value, `~`, `null`).
+    var isAbsent: Bool {
+        guard let node else { return true }
+        if case .scalar = node, node.tag == Tag(.null) { return true }
+        return false
+    }
+
+    var isPresent: Bool { !isAbsent }
+
+    func error(_ message: String) { if !silenced { log.add(.error, file: file, mark: mark, path: path, message) } }
+    func warning(_ message: String) { if !silenced { log.add(.warning, file: file, mark: mark, path: path, message) } }
+
+    private func join(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The value under `key`; reports once if this node exists but is not a mapping.
+    subscript(_ key: String) -> YAMLField {
+        guard isPresent, let node else {
+            return YAMLField(node: nil, path: join(key), mark: mark, file: file, log: log, silenced: silenced)
+        }
+        guard let mapping = node.mapping else {
+            return YAMLField(node: nil, path: join(key), mark: mark, file: file, log: log, silenced: true)
+        }
+        let value = mapping[key]
+        return YAMLField(
+            node: value, path: join(key), mark: value?.mark ?? mapping.mark, file: file, log: log, silenced: silenced)
+    }
+
+    /// Checks that a present node is a mapping; reports it otherwise.
+    @discardableResult
+    func expectMapping(required: Bool = true) -> Bool {
+        if isAbsent {
+            if required { error("missing required key") }
+            return false
+        }
+        if node?.mapping == nil {
+            error("expected a mapping of keys, found \(kindName)")
+            return false
+        }
+        return true
+    }
+
+    /// Warns about keys that gma does not read (a typo would otherwise go unnoticed).
+    func warnUnknownKeys(_ known: Set<String>) {
+        guard let mapping = node?.mapping else { return }
+        for (key, _) in mapping {
+            guard let name = key.string, !known.contains(name) else { continue }
+            YAMLField(node: key, path: join(name), mark: key.mark, file: file, log: log, silenced: silenced)
+                .warning("unknown key, ignored")
+        }
+    }
+
+    /// The elements of a sequence; nil (and reported) if absent-but-required or not a sequence.
+    func list(required: Bool = true) -> [YAMLField]? {
+        if isAbsent {
+            if required { error("missing required key") }
+            return nil
+        }
+        guard let sequence = node?.sequence else {
+            error("expected a list, found \(kindName)")
+            return nil
+        }
+        return sequence.enumerated().map { index, element in
+            YAMLField(
+                node: element, path: "\(path)[\(index)]", mark: element.mark ?? mark, file: file, log: log,
+                silenced: silenced)
+        }
+    }
+
+    /// The text of a scalar. Absent → reported if required.
+    func string(required: Bool = true) -> String? {
+        if isAbsent {
+            if required { error("missing required key") }
+            return nil
+        }
+        guard let scalar = node?.scalar else {
+            error("expected a single value, found \(kindName)")
+            return nil
+        }
+        return scalar.string
+    }
+
+    func double(required: Bool = true) -> Double? {
+        guard let text = string(required: required) else { return nil }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            error("expected a number, found '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    func int(required: Bool = true) -> Int? {
+        guard let text = string(required: required) else { return nil }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            error("expected an integer, found '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    func bool(required: Bool = true) -> Bool? {
+        guard let text = string(required: required) else { return nil }
+        guard let value = node?.bool else {
+            error("expected true or false, found '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    /// A duration string (`250ms`, `1.5s`, `2m`) in seconds.
+    func seconds(required: Bool = true) -> Double? { parsed(required: required, UnitParser.seconds) }
+
+    /// A bit-rate string (`1000Mbps`) in bit/s.
+    func bitsPerSecond(required: Bool = true) -> Double? { parsed(required: required, UnitParser.bitsPerSecond) }
+
+    /// A Kubernetes quantity (`250m`, `64Mi`).
+    func quantity(required: Bool = true) -> Double? { parsed(required: required, UnitParser.quantity) }
+
+    private func parsed(required: Bool, _ parse: (String) throws(UnitError) -> Double) -> Double? {
+        guard let text = string(required: required) else { return nil }
+        do {
+            return try parse(text)
+        } catch {
+            self.error(error.message)
+            return nil
+        }
+    }
+
+    private var kindName: String {
+        switch node {
+        case .mapping?: return "a mapping"
+        case .sequence?: return "a list"
+        case .scalar(let scalar)?: return "'\(scalar.string)'"
+        case .alias?: return "an alias"
+        case nil: return "nothing"
+        }
+    }
+}

@@ -1,0 +1,135 @@
+/// A mixed-integer linear program in sparse form, built in Swift and handed to GLPK as plain arrays.
+struct MILPModel: Sendable {
+    enum ColumnKind: Int32, Sendable {
+        case continuous = 0
+        case integer = 1
+        case binary = 2
+    }
+
+    enum RowKind: Int32, Sendable {
+        case upper = 0
+        case lower = 1
+        case fixed = 2
+        case range = 3
+    }
+
+    struct Term: Sendable {
+        var column: Int
+        var coefficient: Double
+    }
+
+    private(set) var columnKind: [ColumnKind] = []
+    private(set) var columnLower: [Double] = []
+    private(set) var columnUpper: [Double] = []
+    private(set) var objective: [Double] = []
+    private(set) var columnNames: [String] = []
+    var objectiveConstant = 0.0
+
+    private(set) var rowKind: [RowKind] = []
+    private(set) var rowLower: [Double] = []
+    private(set) var rowUpper: [Double] = []
+    private(set) var rowNames: [String] = []
+    private(set) var entryRow: [Int32] = []
+    private(set) var entryColumn: [Int32] = []
+    private(set) var entryValue: [Double] = []
+
+    var columnCount: Int { columnKind.count }
+    var rowCount: Int { rowKind.count }
+
+    mutating func addColumn(
+        _ name: String, kind: ColumnKind, lower: Double = 0, upper: Double = .infinity, cost: Double = 0
+    ) -> Int {
+        columnKind.append(kind)
+        columnLower.append(lower)
+        columnUpper.append(kind == .binary ? min(upper, 1) : upper)
+        objective.append(cost)
+        columnNames.append(name)
+        return columnKind.count - 1
+    }
+
+    mutating func setCost(_ column: Int, _ cost: Double) {
+        objective[column] = cost
+    }
+
+    mutating func setBounds(_ column: Int, lower: Double, upper: Double) {
+        columnLower[column] = lower
+        columnUpper[column] = upper
+    }
+
+    /// Adds `lower ≤ Σ terms ≤ upper` (either side may be infinite). Terms on the same column are merged.
+    mutating func addRow(_ name: String, _ terms: [Term], lower: Double = -.infinity, upper: Double = .infinity) {
+        var merged: [Int: Double] = [:]
+        var order: [Int] = []
+        for t in terms where t.coefficient != 0 {
+            if merged[t.column] == nil { order.append(t.column) }
+            merged[t.column, default: 0] += t.coefficient
+        }
+        let row = Int32(rowKind.count)
+        for c in order where merged[c] != 0 {
+            entryRow.append(row)
+            entryColumn.append(Int32(c))
+            entryValue.append(merged[c]!)
+        }
+        switch (lower.isFinite, upper.isFinite) {
+        case (true, true): rowKind.append(lower == upper ? .fixed : .range)
+        case (true, false): rowKind.append(.lower)
+        case (false, true): rowKind.append(.upper)
+        case (false, false): preconditionFailure("row \(name) has no bound")
+        }
+        rowLower.append(lower.isFinite ? lower : 0)
+        rowUpper.append(upper.isFinite ? upper : 0)
+        rowNames.append(name)
+    }
+
+    /// The objective at a point.
+    func objectiveValue(_ x: [Double]) -> Double {
+        var total = objectiveConstant
+        for j in 0..<columnCount { total += objective[j] * x[j] }
+        return total
+    }
+
+    /// Whether a point satisfies every bound, row and integrality within `tolerance` (scaled by the row's size).
+    func isFeasible(_ x: [Double], tolerance: Double = 1e-7) -> Bool {
+        guard x.count == columnCount else { return false }
+        for j in 0..<columnCount {
+            if x[j] < columnLower[j] - tolerance || x[j] > columnUpper[j] + tolerance { return false }
+            if columnKind[j] != .continuous, abs(x[j] - x[j].rounded()) > tolerance { return false }
+        }
+        var activity = [Double](repeating: 0, count: rowCount)
+        var scale = [Double](repeating: 1, count: rowCount)
+        for k in entryValue.indices {
+            let r = Int(entryRow[k])
+            activity[r] += entryValue[k] * x[Int(entryColumn[k])]
+            scale[r] = max(scale[r], abs(entryValue[k] * x[Int(entryColumn[k])]))
+        }
+        for r in 0..<rowCount {
+            let slack = tolerance * scale[r]
+            switch rowKind[r] {
+            case .upper: if activity[r] > rowUpper[r] + slack { return false }
+            case .lower: if activity[r] < rowLower[r] - slack { return false }
+            case .fixed, .range:
+                if activity[r] < rowLower[r] - slack || activity[r] > rowUpper[r] + slack { return false }
+            }
+        }
+        return true
+    }
+
+    /// Rejects what GLPK would abort on, so the C guard stays a backstop: non-finite numbers, empty ranges.
+    func numericProblem() -> String? {
+        for j in 0..<columnCount {
+            if !objective[j].isFinite { return "objective of \(columnNames[j]) is \(objective[j])" }
+            if !columnLower[j].isFinite || columnLower[j].isNaN || columnUpper[j].isNaN {
+                return "bounds of \(columnNames[j]) are [\(columnLower[j]), \(columnUpper[j])]"
+            }
+            if columnUpper[j] < columnLower[j] { return "empty bounds on \(columnNames[j])" }
+        }
+        for r in 0..<rowCount where !rowLower[r].isFinite || !rowUpper[r].isFinite {
+            return "row \(rowNames[r]) has bound \(rowLower[r])…\(rowUpper[r])"
+        }
+        for k in entryValue.indices where !entryValue[k].isFinite {
+            return "coefficient \(entryValue[k]) in row \(rowNames[Int(entryRow[k])])"
+        }
+        if !objectiveConstant.isFinite { return "objective constant is \(objectiveConstant)" }
+        return nil
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// The replica counts gma sets when it moves a service (controller.md §5), as pure functions.
+///
+/// `resourceScaling` is `me` of the spec: the edge's share of the user load relative to the cloud's.
+/// A scaling of zero, below zero, NaN or infinite is treated as 1 (the reference divided by it; Q‑C16,
+/// Q‑C23), and a negative current count as zero.
+public enum ReplicaScaling {
+    /// Unoffload: the cloud absorbs the edge's replicas, `clamp(rc + ⌈re / me⌉, min, max)` (cloud HPA bounds).
+    public static func cloudReplicasAfterUnoffload(
+        cloudCurrent: Int, edgeCurrent: Int, resourceScaling: Double, cloudMin: Int, cloudMax: Int
+    ) -> Int {
+        let me = guarded(resourceScaling)
+        let wanted = Double(max(cloudCurrent, 0)) + (Double(max(edgeCurrent, 0)) / me).rounded(.up)
+        return clamp(wanted, min: cloudMin, max: cloudMax)
+    }
+
+    /// Offload: the new edge copy starts at `clamp(⌈me · rc⌉, min, max)` (edge HPA bounds).
+    public static func edgeReplicasAfterOffload(
+        cloudCurrent: Int, resourceScaling: Double, edgeMin: Int, edgeMax: Int
+    ) -> Int {
+        let me = guarded(resourceScaling)
+        return clamp((me * Double(max(cloudCurrent, 0))).rounded(.up), min: edgeMin, max: edgeMax)
+    }
+
+    static func guarded(_ scaling: Double) -> Double {
+        scaling.isFinite && scaling > 0 ? scaling : 1
+    }
+
+    /// Clamps to [min, max] and to ≥ 0; if the bounds are inverted, min wins (as `max(min, …)` last would).
+    static func clamp(_ value: Double, min lower: Int, max upper: Int) -> Int {
+        let lowerBound = Swift.max(lower, 0)
+        let upperBound = Swift.max(upper, lowerBound)
+        if !(value >= Double(lowerBound)) { return lowerBound }  // also catches NaN
+        if value >= Double(upperBound) { return upperBound }
+        return Int(value)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+
+/// `TelemetrySource` over the Prometheus HTTP API: the queries of `TelemetryQueries`, run concurrently
+/// at one instant, mapped by `SnapshotAssembler`.
+public struct PrometheusTelemetry: TelemetrySource {
+    public let settings: PrometheusTelemetrySettings
+    /// The rendered PromQL, for `gma check` and logs.
+    public let queries: TelemetryQueries
+    private let client: PrometheusClient
+
+    public init(settings: PrometheusTelemetrySettings, logger: Logger = Logger(label: "gma.telemetry"))
+        throws(TelemetrySettingsError)
+    {
+        try settings.validate()
+        self.settings = settings
+        self.queries = TelemetryQueries(settings)
+        self.client = PrometheusClient(settings.connection, logger: logger)
+    }
+
+    public func snapshot(at time: Date?) async throws -> TelemetrySnapshot {
+        let takenAt = Date()
+        let named = queries.named
+        let answers = await withTaskGroup(of: (String, SnapshotAssembler.Answer).self) { group in
+            for (name, promql) in named {
+                group.addTask { [client] in
+                    do throws(PrometheusError) {
+                        return (name, .success(try await client.query(promql, at: time)))
+                    } catch {
+                        return (name, .failure(error))
+                    }
+                }
+            }
+            var out: [String: SnapshotAssembler.Answer] = [:]
+            for await (name, answer) in group { out[name] = answer }
+            return out
+        }
+        try Task.checkCancellation()
+
+        func answer(_ name: String) -> SnapshotAssembler.Answer {
+            answers[name] ?? .failure(.transport(query: name, attempts: 0, message: "not run"))
+        }
+        var collected = SnapshotAssembler.Answers(
+            ingressRequestRate: answer("ingressRequestRate"), serviceRequestRate: answer("serviceRequestRate"),
+            callRate: answer("callRate"), responseSize: answer("responseSize"), meanDelay: answer("meanDelay"),
+            delayQuantile: answer("delayQuantile"))
+        for area in TelemetryArea.allCases {
+            collected.cpu[area] = answers["cpu.\(area.rawValue)"]
+            collected.memory[area] = answers["memory.\(area.rawValue)"]
+        }
+        var assembler = SnapshotAssembler(settings: settings, queries: queries)
+        return assembler.assemble(collected, evaluatedAt: time, takenAt: takenAt)
+    }
+}

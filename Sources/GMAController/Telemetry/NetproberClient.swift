@@ -1,0 +1,122 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// One network measurement, in SI units and unrounded (Q‑C20: the reference truncated to whole ms/Mbps).
+public struct NetworkMeasurement: Sendable, Equatable {
+    public var rttSeconds: Double
+    public var cloudToEdgeBitsPerSecond: Double
+    public var edgeToCloudBitsPerSecond: Double
+
+    public init(rttSeconds: Double, cloudToEdgeBitsPerSecond: Double, edgeToCloudBitsPerSecond: Double) {
+        self.rttSeconds = rttSeconds
+        self.cloudToEdgeBitsPerSecond = cloudToEdgeBitsPerSecond
+        self.edgeToCloudBitsPerSecond = edgeToCloudBitsPerSecond
+    }
+}
+
+/// Anything that can measure the cloud–edge link (the net prober, or a stand-in in tests).
+public protocol NetworkProbe: Sendable {
+    func measure() async throws -> NetworkMeasurement
+}
+
+public enum NetproberError: Error, Sendable, Equatable, CustomStringConvertible {
+    case transport(url: String, message: String)
+    /// The prober's own failure report (`{"error": …}` with HTTP 500), or any other status.
+    case httpStatus(url: String, status: Int, message: String?)
+    case malformedResponse(url: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .transport(let url, let message): "net prober \(url) unreachable: \(message)"
+        case .httpStatus(let url, let status, let message):
+            "net prober \(url) answered HTTP \(status)" + (message.map { ": \($0)" } ?? "")
+        case .malformedResponse(let url, let detail): "net prober \(url): \(detail)"
+        }
+    }
+}
+
+/// Client of the net prober's `GET /get` (telemetry.md §4.2). The URL is used as configured, query
+/// string included (`server_ip`, `bandwidth_mbps`, `duration`, …).
+///
+/// The prober answers numbers: bit/s for both directions (the same measured value, Q‑C21) and the
+/// RTT in milliseconds.
+public final class NetproberClient: NetworkProbe {
+    public let url: URL
+    private let session: URLSession
+
+    /// `timeoutSeconds` must exceed the probe's own `duration`: the prober answers only after iperf3 ends.
+    public init(url: URL, timeoutSeconds: Double = 10) {
+        self.url = url
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeoutSeconds
+        configuration.timeoutIntervalForResource = timeoutSeconds
+        configuration.urlCache = nil
+        self.session = URLSession(configuration: configuration)
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+    }
+
+    public func measure() async throws -> NetworkMeasurement {
+        try await probe()
+    }
+
+    /// The same as `measure()`, with the error type spelled out.
+    public func probe() async throws(NetproberError) -> NetworkMeasurement {
+        let where_ = url.absoluteString
+        let body: Data
+        let status: Int
+        do {
+            let (data, response) = try await session.data(from: url)
+            guard let http = response as? HTTPURLResponse else {
+                throw NetproberError.malformedResponse(url: where_, detail: "not an HTTP response")
+            }
+            body = data
+            status = http.statusCode
+        } catch let error as NetproberError {
+            throw error
+        } catch {
+            throw .transport(url: where_, message: (error as? URLError)?.localizedDescription ?? "\(error)")
+        }
+        guard status == 200 else {
+            let message = (try? JSONDecoder().decode(ErrorBody.self, from: body))?.error
+            throw .httpStatus(url: where_, status: status, message: message)
+        }
+        let reply: Reply
+        do {
+            reply = try JSONDecoder().decode(Reply.self, from: body)
+        } catch {
+            throw .malformedResponse(url: where_, detail: "expected numbers cloud-edge-bps, edge-cloud-bps, edge-cloud-rtt")
+        }
+        // A zero bit rate would divide by zero in the model; a negative RTT is nonsense.
+        guard reply.cloudEdge.isFinite, reply.cloudEdge > 0, reply.edgeCloud.isFinite, reply.edgeCloud > 0 else {
+            throw .malformedResponse(url: where_, detail: "bit rates must be positive")
+        }
+        guard reply.rttMilliseconds.isFinite, reply.rttMilliseconds >= 0 else {
+            throw .malformedResponse(url: where_, detail: "RTT must be a non-negative number")
+        }
+        return NetworkMeasurement(
+            rttSeconds: reply.rttMilliseconds / 1000, cloudToEdgeBitsPerSecond: reply.cloudEdge,
+            edgeToCloudBitsPerSecond: reply.edgeCloud)
+    }
+
+    private struct Reply: Decodable {
+        var cloudEdge: Double
+        var edgeCloud: Double
+        var rttMilliseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case cloudEdge = "cloud-edge-bps"
+            case edgeCloud = "edge-cloud-bps"
+            case rttMilliseconds = "edge-cloud-rtt"
+        }
+    }
+
+    private struct ErrorBody: Decodable {
+        var error: String
+    }
+}

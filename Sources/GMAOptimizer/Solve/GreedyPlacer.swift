@@ -1,7 +1,12 @@
 import Foundation
 
-/// Placeholder greedy (replaced by the full heuristic): adds, one at a time, the allowed service with the
-/// best delay reduction per unit of cost until the target is met.
+/// The deterministic greedy placement (`--solver greedy`, and the ILP's incumbent and fallback).
+///
+/// Offload adds the connected groups at the edge frontier with the least cost increase per unit of delay
+/// reduction until the target holds, then lowers the cost by removals, cost-saving additions and swaps that keep
+/// the target. Unoffload mirrors it: it removes the groups with the best cost saving per unit of delay increase.
+/// Candidates are scored incrementally (`IncrementalEvaluator`); the returned figures are the model's own.
+/// It never claims optimality: the status is `.feasible` or `.infeasible`.
 public struct GreedyPlacer: Sendable {
     public let model: PlacementModel
     public let options: SolveOptions
@@ -13,30 +18,18 @@ public struct GreedyPlacer: Sendable {
 
     public func solve() -> PlacementSolution {
         let start = DispatchTime.now().uptimeNanoseconds
-        var set = model.current.atEdge
-        let (mayAdd, _) = model.movable(allowRemoval: options.allowRemoval)
-        var current = model.evaluate(set)
-        var evaluations = 0
-        while !model.meetsTarget(delaySeconds: current.delaySeconds) {
-            var best: (index: Int, score: Double, evaluation: PlacementEvaluation)?
-            for i in set.indices where mayAdd[i] && !set[i] {
-                set[i] = true
-                let e = model.evaluate(set)
-                set[i] = false
-                evaluations += 1
-                let gain = current.delaySeconds - e.delaySeconds
-                guard gain > 0 else { continue }
-                let score = max(e.cost.total - current.cost.total, 1e-12) / gain
-                if best == nil || score < best!.score { best = (i, score, e) }
-            }
-            guard let chosen = best else { break }
-            set[chosen.index] = true
-            current = chosen.evaluation
+        var search = GreedySearch(model: model, options: options)
+        let outcome = search.run()
+        let placement: [Bool]
+        switch outcome {
+        case .feasible: placement = search.state.edgeSet
+        case .infeasible:
+            // Offload: the smallest delay found; unoffload: nothing changes.
+            placement = model.problem.action == .offload ? search.state.edgeSet : model.current.atEdge
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let feasible = model.meetsTarget(delaySeconds: current.delaySeconds)
         return PlacementSolution(
-            model: model, atEdge: feasible ? set : model.current.atEdge, status: feasible ? .feasible : .infeasible,
-            solver: "greedy", seconds: seconds, nodes: evaluations)
+            model: model, atEdge: placement, status: outcome == .feasible ? .feasible : .infeasible,
+            solver: "greedy", seconds: seconds, nodes: search.trials)
     }
 }

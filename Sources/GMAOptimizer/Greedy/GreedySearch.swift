@@ -1,0 +1,175 @@
+/// The greedy's search: reach the target with the cheapest groups per unit of delay, then descend in cost with
+/// removals, cost-saving additions and swaps while the target holds. Deterministic: candidates come in index
+/// order and ties keep the first.
+struct GreedySearch {
+    enum Outcome {
+        case feasible
+        /// No allowed placement found meets the target; the committed placement is the best fallback.
+        case infeasible
+    }
+
+    private(set) var state: IncrementalEvaluator
+    private var builder: GroupBuilder
+    private let model: PlacementModel
+    private let free: [Bool]
+    private var additions = CandidateGroups()
+    private var removals = CandidateGroups()
+    private var scratch: [Int] = []
+    /// Trials a swap round may spend: swaps are pairs, so they are the one quadratic part of the search.
+    private let swapTrialBudget: Int
+
+    init(model: PlacementModel, options: SolveOptions) {
+        self.model = model
+        let (mayAdd, mayRemove) = model.movable(allowRemoval: options.allowRemoval)
+        free = zip(mayAdd, mayRemove).map { $0 || $1 }
+        state = IncrementalEvaluator(model: model, atEdge: model.current.atEdge)
+        builder = GroupBuilder(model: model, free: free, depth: options.greedyDepth)
+        swapTrialBudget = 4_000
+    }
+
+    var trials: Int { state.trials }
+
+    mutating func run() -> Outcome {
+        if model.problem.action == .unoffload && !state.meetsTarget {
+            // An unoffload that starts over its limit has nothing to give back: keep the current placement.
+            return .infeasible
+        }
+        if !state.meetsTarget {
+            reachTarget()
+            if !state.meetsTarget { minimiseDelay() }
+            if !state.meetsTarget { return .infeasible }
+        }
+        improve()
+        dropUninvoked()
+        return .feasible
+    }
+
+    // MARK: - Reaching the target
+
+    /// Adds the group with the least cost increase per unit of delay reduction until the target holds. The
+    /// reduction that counts is capped at what is still missing, so the last step picks the cheapest group that
+    /// finishes the job rather than the best ratio that overshoots.
+    private mutating func reachTarget() {
+        let limit = model.delayLimitSeconds
+        while !state.meetsTarget {
+            let missing = state.delay - limit
+            builder.additions(from: state, into: &additions)
+            var best: (index: Int, score: Double)?
+            for g in 0..<additions.count {
+                let trial = state.trial(flipping: additions[g])
+                let gain = state.delay - trial.delay
+                guard gain > 0, trial.cost.isFinite else { continue }
+                let credited = min(gain, missing)
+                let costIncrease = trial.cost - state.cost
+                // Cost-saving groups come first, the biggest saving (and reduction) first.
+                let score = costIncrease >= 0 ? costIncrease / credited : costIncrease * (credited / missing)
+                if best == nil || score < best!.score { best = (g, score) }
+            }
+            guard let best else { return }
+            state.commit(flipping: additions[best.index])
+        }
+    }
+
+    /// When the cost-aware pass stalls short of the target: the largest delay reduction each round, the
+    /// fallback of an infeasible offload. Ends with the smallest delay found among this and "everything allowed".
+    private mutating func minimiseDelay() {
+        while !state.meetsTarget {
+            builder.additions(from: state, into: &additions)
+            var best: (index: Int, gain: Double)?
+            for g in 0..<additions.count {
+                let gain = state.delay - state.trial(flipping: additions[g]).delay
+                if gain > 0 && (best == nil || gain > best!.gain) { best = (g, gain) }
+            }
+            guard let best else { break }
+            state.commit(flipping: additions[best.index])
+        }
+        guard !state.meetsTarget else { return }
+        var everything = state.edgeSet
+        for i in everything.indices where free[i] { everything[i] = true }
+        let reached = state.edgeSet
+        state.reset(to: everything)
+        if !state.meetsTarget && state.delay >= model.evaluate(reached).delaySeconds { state.reset(to: reached) }
+    }
+
+    // MARK: - Descending in cost
+
+    private mutating func improve() {
+        // Each accepted move lowers the cost by more than the tolerance, so this ends; the cap is a safety net.
+        for _ in 0..<(8 * model.serviceCount + 16) {
+            if applyBestSingleMove() { continue }
+            if applyBestSwap() { continue }
+            return
+        }
+    }
+
+    private func tolerance(_ cost: Double) -> Double { 1e-9 * max(1, abs(cost)) }
+
+    /// The single group (removed, or added) with the best cost saving per unit of delay increase that keeps
+    /// the target. For an unoffload this is the whole algorithm but for swaps: the mirror of `reachTarget`.
+    private mutating func applyBestSingleMove() -> Bool {
+        builder.removals(from: state, into: &removals)
+        builder.additions(from: state, into: &additions)
+        let tol = tolerance(state.cost)
+        var best: (removal: Bool, index: Int, key: Double)?
+        for (isRemoval, groups) in [(true, removals), (false, additions)] {
+            for g in 0..<groups.count {
+                let trial = state.trial(flipping: groups[g])
+                let saving = state.cost - trial.cost
+                guard saving > tol, model.meetsTarget(delaySeconds: trial.delay) else { continue }
+                let key = saving / max(trial.delay - state.delay, 1e-9)
+                if best == nil || key > best!.key { best = (isRemoval, g, key) }
+            }
+        }
+        guard let best else { return false }
+        return commitIfImproving(best.removal ? Array(removals[best.index]) : Array(additions[best.index]))
+    }
+
+    /// Removing one group and adding another, when neither alone pays: the removals that save the most are
+    /// paired with every addition, within a trial budget.
+    private mutating func applyBestSwap() -> Bool {
+        builder.removals(from: state, into: &removals)
+        builder.additions(from: state, into: &additions)
+        guard removals.count > 0, additions.count > 0 else { return false }
+        let tol = tolerance(state.cost)
+        var savings: [(index: Int, saving: Double)] = []
+        for g in 0..<removals.count {
+            let saving = state.cost - state.trial(flipping: removals[g]).cost
+            if saving > tol { savings.append((g, saving)) }
+        }
+        savings.sort { $0.saving != $1.saving ? $0.saving > $1.saving : $0.index < $1.index }
+        let tried = min(savings.count, max(1, swapTrialBudget / additions.count))
+        var best: (group: [Int], saving: Double)?
+        for (r, _) in savings.prefix(tried) {
+            let removal = removals[r]
+            for a in 0..<additions.count {
+                let addition = additions[a]
+                if addition.contains(where: { removal.contains($0) }) { continue }
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(contentsOf: removal)
+                scratch.append(contentsOf: addition)
+                let trial = state.trial(flipping: scratch[...])
+                let saving = state.cost - trial.cost
+                guard saving > tol, model.meetsTarget(delaySeconds: trial.delay) else { continue }
+                if best == nil || saving > best!.saving { best = (scratch, saving) }
+            }
+        }
+        guard let best else { return false }
+        return commitIfImproving(best.group)
+    }
+
+    /// Commits a move the trials found improving, and takes it back if the exact evaluation disagrees (a trial's
+    /// rounding can differ from the model's in the last bits right at the limit).
+    private mutating func commitIfImproving(_ group: [Int]) -> Bool {
+        let before = state.cost
+        state.commit(flipping: group)
+        if state.meetsTarget && state.cost < before - tolerance(before) { return true }
+        state.commit(flipping: group)
+        return false
+    }
+
+    /// Edge services nobody invokes at the edge cost nothing and change nothing; leave them in the cloud.
+    private mutating func dropUninvoked() {
+        let stale = (0..<model.serviceCount).filter { free[$0] && state.atEdge[$0] && state.edgeN[$0] == 0 }
+        if !stale.isEmpty { state.commit(flipping: stale) }
+    }
+}

@@ -81,6 +81,14 @@ struct MILPModel: Sendable {
         rowNames.append(name)
     }
 
+    /// Appends a coefficient without any check. Only for tests of the C guard, which must survive
+    /// what GLPK calls a fatal error (an index out of range).
+    mutating func appendUncheckedEntry(row: Int32, column: Int32, value: Double) {
+        entryRow.append(row)
+        entryColumn.append(column)
+        entryValue.append(value)
+    }
+
     /// The objective at a point.
     func objectiveValue(_ x: [Double]) -> Double {
         var total = objectiveConstant

@@ -80,6 +80,7 @@ static void load(glp_prob *P, const gma_milp *m, int *ia, int *ja, double *ar) {
         default: type = GLP_UP; break;
         }
         glp_set_row_bnds(P, i + 1, type, m->row_lower[i], m->row_upper[i]);
+        if (m->row_names) glp_set_row_name(P, i + 1, m->row_names[i]);
     }
     for (int j = 0; j < m->cols; j++) {
         double lo = m->col_lower[j], up = m->col_upper[j];
@@ -88,6 +89,7 @@ static void load(glp_prob *P, const gma_milp *m, int *ia, int *ja, double *ar) {
         else if (m->col_kind[j] == GMA_COL_INTEGER) glp_set_col_kind(P, j + 1, GLP_IV);
         glp_set_col_bnds(P, j + 1, type, lo, isinf(up) ? 0.0 : up);
         glp_set_obj_coef(P, j + 1, m->objective[j]);
+        if (m->col_names) glp_set_col_name(P, j + 1, m->col_names[j]);
     }
     for (int k = 0; k < m->nonzeros; k++) {
         ia[k + 1] = m->row_index[k] + 1;
@@ -144,6 +146,14 @@ int gma_milp_solve(const gma_milp *model, gma_milp_result *result) {
     load(P, model, ia, ja, ar);
 
     if (model->lp_path) {
+        /* The LP format has no objective constant: carry it as a column fixed at 1. */
+        if (model->objective_constant != 0) {
+            int j = glp_add_cols(P, 1);
+            glp_set_col_name(P, j, "constant_term");
+            glp_set_col_bnds(P, j, GLP_FX, 1.0, 1.0);
+            glp_set_obj_coef(P, j, model->objective_constant);
+            glp_set_obj_coef(P, 0, 0.0);
+        }
         result->ret = glp_write_lp(P, NULL, model->lp_path) == 0 ? 0 : -2;
         if (result->ret != 0) strncpy(result->message, guard.text, sizeof result->message - 1);
     } else {

@@ -27,6 +27,8 @@ typedef struct {
     int presolve;               /* 1: GLPK's MIP presolver; 0: scale + simplex first (allows an incumbent) */
     const double *incumbent;    /* optional complete feasible point (cols entries), offered at the first heuristic call */
     const char *lp_path;        /* optional: write the model in CPLEX LP format, then stop */
+    const char *const *col_names;   /* optional names (cols entries), used in the LP file */
+    const char *const *row_names;   /* optional names (rows entries) */
 } gma_milp;
 
 typedef struct {

@@ -90,9 +90,17 @@ enum GLPKSolver {
                                                                 value: v.baseAddress, time_limit_ms: limitMs,
                                                                 deadline: settings.deadline, mip_gap: settings.relativeGap,
                                                                 presolve: settings.presolve ? 1 : 0,
-                                                                incumbent: incumbent, lp_path: path)
+                                                                incumbent: incumbent, lp_path: path,
+                                                                col_names: nil, row_names: nil)
                                                             result.solution = out.baseAddress
-                                                            return gma_milp_solve(&m, &result)
+                                                            guard lpPath != nil else { return gma_milp_solve(&m, &result) }
+                                                            return withCStrings(model.columnNames) { columns in
+                                                                withCStrings(model.rowNames) { rows in
+                                                                    m.col_names = columns
+                                                                    m.row_names = rows
+                                                                    return gma_milp_solve(&m, &result)
+                                                                }
+                                                            }
                                                         }
                                                     }
                                                 }
@@ -131,6 +139,14 @@ enum GLPKSolver {
     private static func withIncumbent<R>(_ incumbent: [Double]?, _ body: (UnsafePointer<Double>?) -> R) -> R {
         guard let incumbent else { return body(nil) }
         return incumbent.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+
+    /// Names for the LP file, valid during `body`.
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        let pointers = copies.map { UnsafePointer<CChar>($0) }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     private static func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {

@@ -123,7 +123,7 @@ public final class PrometheusClient: Sendable {
         var form = [("query", promql)]
         if let time { form.append(("time", String(time.timeIntervalSince1970))) }
         // Prometheus stops evaluating once the client has gone anyway.
-        form.append(("timeout", String(format: "%.3fs", connection.requestTimeoutSeconds)))
+        form.append(("timeout", "\(max(1, Int((connection.requestTimeoutSeconds * 1000).rounded())))ms"))
         request.httpBody = Data(form.map { "\($0)=\(Self.formEncode($1))" }.joined(separator: "&").utf8)
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")

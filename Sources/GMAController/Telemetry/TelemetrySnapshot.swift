@@ -147,7 +147,10 @@ public struct TelemetrySnapshot: Sendable, Equatable {
         }
 
         public var description: String {
-            "\(signal.rawValue)" + (subject.map { " [\($0)]" } ?? "") + ": \(problem) — \(query)"
+            let head = "\(signal.rawValue)" + (subject.map { " [\($0)]" } ?? "") + ": \(problem)"
+            // A failed query's error already names it.
+            if case .queryFailed = problem { return head }
+            return query.isEmpty ? head : head + " — " + query
         }
     }
 

@@ -1,0 +1,137 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A deliberately misbehaving HTTP/1.1 server on 127.0.0.1 for the error paths: each connection gets
+/// the next scripted behaviour (the last one repeats).
+final class StubHTTPServer: @unchecked Sendable {
+    enum Behaviour: Sendable {
+        case respond(status: Int, body: String, contentType: String = "application/json")
+        /// Read the request, then say nothing until the server stops.
+        case hang
+        /// Close the connection without answering.
+        case close
+    }
+
+    let port: Int
+    var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    private let listener: Int32
+    private let lock = NSLock()
+    private var script: [Behaviour]
+    private var served = 0
+    private var requestTexts: [String] = []
+    private var held: [Int32] = []
+    private var stopped = false
+    private var thread: Thread? = nil
+
+    init(_ script: [Behaviour]) throws {
+        precondition(!script.isEmpty)
+        self.script = script
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listener = fd
+        guard fd >= 0 else { throw TelemetryFixtureError(description: "socket() failed") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            close(fd)
+            throw TelemetryFixtureError(description: "bind/listen failed")
+        }
+        port = try boundPort(fd)
+        let thread = Thread { [unowned self] in acceptLoop() }
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Connections accepted so far.
+    var requestCount: Int { lock.withLock { served } }
+    /// Raw request heads and bodies, to check what the client sent.
+    var requests: [String] { lock.withLock { requestTexts } }
+
+    func stop() {
+        let toClose: [Int32] = lock.withLock {
+            stopped = true
+            let fds = held
+            held = []
+            return fds
+        }
+        // shutdown() wakes the accept() blocked in the server thread.
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for fd in toClose { close(fd) }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                if lock.withLock({ stopped }) { return }
+                continue
+            }
+            let behaviour: Behaviour = lock.withLock {
+                let b = script[min(served, script.count - 1)]
+                served += 1
+                return b
+            }
+            let request = readRequest(fd)
+            lock.withLock { requestTexts.append(request) }
+            switch behaviour {
+            case .respond(let status, let body, let contentType):
+                let bytes = Array(body.utf8)
+                let head =
+                    "HTTP/1.1 \(status) Stub\r\nContent-Type: \(contentType)\r\nContent-Length: \(bytes.count)\r\nConnection: close\r\n\r\n"
+                writeAll(fd, Array(head.utf8) + bytes)
+                close(fd)
+            case .hang:
+                lock.withLock { held.append(fd) }
+            case .close:
+                close(fd)
+            }
+        }
+    }
+
+    /// Head plus `Content-Length` bytes of body, so the client is never cut off mid-send.
+    private func readRequest(_ fd: Int32) -> String {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var expected: Int?
+        while expected.map({ data.count < $0 }) ?? true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            data += buffer[0..<n]
+            if expected == nil, let end = headEnd(data) {
+                let head = String(decoding: data[0..<end], as: UTF8.self).lowercased()
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                expected = end + 4 + length
+            }
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func headEnd(_ data: [UInt8]) -> Int? {
+        guard data.count >= 4 else { return nil }
+        for i in 0...(data.count - 4) where data[i] == 13 && data[i + 1] == 10 && data[i + 2] == 13 && data[i + 3] == 10 {
+            return i
+        }
+        return nil
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}

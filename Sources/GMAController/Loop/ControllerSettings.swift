@@ -56,11 +56,15 @@ public struct ControllerSettings: Sendable {
     public var resourceScaling: [String: Double]
     public var solver: SolverKind
     public var solveOptions: SolveOptions
+    /// HPA replica bounds per service and area, from the manifests (used before an edge HPA exists).
+    public var replicaBounds: [String: PerArea<ReplicaBounds>]
 
     public init(
         band: DelayBand, timing: LoopTiming, template: PlacementProblem, resourceScaling: [String: Double] = [:],
-        solver: SolverKind = .auto, solveOptions: SolveOptions = SolveOptions()
+        solver: SolverKind = .auto, solveOptions: SolveOptions = SolveOptions(),
+        replicaBounds: [String: PerArea<ReplicaBounds>] = [:]
     ) {
+        self.replicaBounds = replicaBounds
         self.band = band
         self.timing = timing
         self.template = template
@@ -70,4 +74,18 @@ public struct ControllerSettings: Sendable {
     }
 
     public func scaling(of service: String) -> Double { resourceScaling[service] ?? 1 }
+
+    public func bounds(of service: String) -> PerArea<ReplicaBounds> {
+        replicaBounds[service] ?? PerArea(cloud: ReplicaBounds(), edge: ReplicaBounds())
+    }
+}
+
+public struct ReplicaBounds: Sendable, Equatable, Codable {
+    public var min: Int
+    public var max: Int
+
+    public init(min: Int = 1, max: Int = 1_000_000) {
+        self.min = min
+        self.max = max
+    }
 }

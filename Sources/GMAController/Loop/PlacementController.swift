@@ -1,0 +1,147 @@
+import Foundation
+import GMAOptimizer
+
+/// The control loop of controller.md §3: camping, HPA gating, offload/unoffload alarms that must persist
+/// for the stabilisation window, then a placement action and a pause of W.
+///
+/// Every cycle re-reads the world (telemetry, HPAs, the edge set); the only memory is the state, the alarm
+/// count and the previous HPA counts, so a restart loses at most one alarm. Unknown data never triggers an
+/// action, and the condition is checked again with fresh data at action time.
+public final class PlacementController: @unchecked Sendable {
+    public let settings: ControllerSettings
+    private let telemetry: any TelemetrySource
+    private let cluster: any ClusterAccess
+    private let network: any NetworkConditionsSource
+    private let clock: any ControllerClock
+    private let observer: @Sendable (ControllerEvent) -> Void
+    private let decider: PlacementDecider
+
+    public private(set) var state: ControllerState = .camping
+    private var alarmChecks = 0
+    private var hpaActivity = HPAActivity()
+
+    public init(
+        settings: ControllerSettings, telemetry: any TelemetrySource, cluster: any ClusterAccess,
+        network: any NetworkConditionsSource, clock: any ControllerClock,
+        observer: @escaping @Sendable (ControllerEvent) -> Void = { _ in }
+    ) {
+        self.settings = settings
+        self.telemetry = telemetry
+        self.cluster = cluster
+        self.network = network
+        self.clock = clock
+        self.observer = observer
+        decider = PlacementDecider(settings: settings)
+    }
+
+    /// Runs cycles until `end` (simulated or real) or cancellation.
+    public func run(until end: Date? = nil) async throws {
+        while end.map({ clock.now() < $0 }) ?? true {
+            try Task.checkCancellation()
+            let pause = await step()
+            try await clock.sleep(seconds: pause)
+        }
+    }
+
+    /// One cycle. Returns how long to wait before the next one.
+    public func step() async -> Double {
+        let timing = settings.timing
+        guard let observation = await observe() else { return timing.syncPeriodSeconds }
+        let now = observation.time
+
+        let moving = hpaActivity.active(in: observation.hpa)
+        if !moving.isEmpty {
+            move(to: .hpaRunning, at: now, "autoscalers moving: \(moving.prefix(3).joined(separator: ", "))")
+            return timing.stabilizationWindowSeconds
+        }
+        if state == .hpaRunning { move(to: .camping, at: now, "autoscalers settled") }
+
+        let mean = observation.snapshot.userDelaySeconds
+        let quantile = observation.snapshot.userDelayQuantileSeconds
+        observer(.observed(time: now, state: state, meanDelaySeconds: mean, quantileDelaySeconds: quantile))
+        let (wanted, why) = decider.wantedAction(observation)
+        if mean == nil {
+            observer(.skipped(time: now, state: state, reason: why))
+            if state != .camping { move(to: .camping, at: now, "alarm dropped: \(why)") }
+            return timing.syncPeriodSeconds
+        }
+
+        switch state {
+        case .camping, .hpaRunning:
+            switch wanted {
+            case .offload:
+                move(to: .offloadAlarm, at: now, why)
+                alarmChecks = 0
+                return 0
+            case .unoffload:
+                move(to: .unoffloadAlarm, at: now, why)
+                alarmChecks = 0
+                return 0
+            case .none:
+                return timing.syncPeriodSeconds
+            }
+        case .offloadAlarm, .unoffloadAlarm:
+            let expected: PlacementActionKind = state == .offloadAlarm ? .offload : .unoffload
+            guard wanted == expected else {
+                move(to: .camping, at: now, "alarm cleared: \(why)")
+                return 0
+            }
+            alarmChecks += 1
+            if alarmChecks >= timing.alarmCycles {
+                move(to: expected == .offload ? .offloading : .unoffloading, at: now, "condition held for \(alarmChecks) checks")
+            }
+            return timing.alarmCycleSeconds
+        case .offloading, .unoffloading:
+            let expected: PlacementActionKind = state == .offloading ? .offload : .unoffload
+            // Checked again on fresh data: the world may have moved since the alarm (Q‑C9, Q‑C24).
+            guard wanted == expected else {
+                move(to: .camping, at: now, "no \(expected.rawValue) at action time: \(why)")
+                return 0
+            }
+            let decision = decider.decide(observation)
+            observer(.decided(decision))
+            let failures = await PlacementActuator(cluster: cluster).run(decision.operations)
+            for (operation, error) in failures {
+                observer(.operationFailed(time: clock.now(), operation: operation, error: error))
+            }
+            move(to: .camping, at: clock.now(), decision.operations.isEmpty ? "nothing to change" : "placement applied")
+            return timing.stabilizationWindowSeconds
+        }
+    }
+
+    /// One consistent look at the world for `gma decide`: what the loop would do now, without acting.
+    public func decideOnce(at time: Date? = nil) async -> ControllerDecision {
+        guard let observation = await observe(at: time) else {
+            return ControllerDecision(time: time ?? clock.now(), action: .none, reason: "the cluster could not be read")
+        }
+        return decider.decide(observation)
+    }
+
+    private func observe(at time: Date? = nil) async -> PlacementDecider.Observation? {
+        let now = time ?? clock.now()
+        let hpa: [String: ServiceHPAStatus]
+        let edge: Set<String>
+        do {
+            hpa = try await cluster.hpaStatus()
+            edge = try await cluster.edgeServices()
+        } catch {
+            observer(.skipped(time: now, state: state, reason: "cluster unreadable: \(error)"))
+            return nil
+        }
+        let snapshot: TelemetrySnapshot
+        do {
+            snapshot = try await telemetry.snapshot(at: time)
+        } catch {
+            observer(.skipped(time: now, state: state, reason: "telemetry failed: \(error)"))
+            return nil
+        }
+        return PlacementDecider.Observation(
+            time: now, snapshot: snapshot, edgeServices: edge, hpa: hpa, network: await network.current())
+    }
+
+    private func move(to next: ControllerState, at time: Date, _ reason: String) {
+        guard next != state else { return }
+        observer(.transition(time: time, from: state, to: next, reason: reason))
+        state = next
+    }
+}

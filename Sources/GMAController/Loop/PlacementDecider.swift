@@ -1,0 +1,149 @@
+import Foundation
+import GMAOptimizer
+
+/// Turns one observation of the world into a decision: the problem the telemetry implies, its solution,
+/// and the cluster operations that realise it. Pure apart from the solver's CPU time.
+public struct PlacementDecider: Sendable {
+    public let settings: ControllerSettings
+
+    public init(settings: ControllerSettings) {
+        self.settings = settings
+    }
+
+    /// What the world looks like at one instant.
+    public struct Observation: Sendable {
+        public var time: Date
+        public var snapshot: TelemetrySnapshot
+        public var edgeServices: Set<String>
+        public var hpa: [String: ServiceHPAStatus]
+        public var network: NetworkConditions
+
+        public init(
+            time: Date, snapshot: TelemetrySnapshot, edgeServices: Set<String>, hpa: [String: ServiceHPAStatus],
+            network: NetworkConditions
+        ) {
+            self.time = time
+            self.snapshot = snapshot
+            self.edgeServices = edgeServices
+            self.hpa = hpa
+            self.network = network
+        }
+    }
+
+    /// The action the band asks for now, or `.none` with the reason.
+    public func wantedAction(_ o: Observation) -> (PlacementActionKind, String) {
+        let mean = o.snapshot.userDelaySeconds
+        let quantile = o.snapshot.userDelayQuantileSeconds
+        guard let mean else { return (.none, "edge user delay unknown: \(unknownReasons(o.snapshot))") }
+        let band = settings.band
+        if band.wantsOffload(mean: mean, quantile: quantile) {
+            let movable = settings.template.services.filter { !$0.locked && !o.edgeServices.contains($0.name) }
+            if movable.isEmpty { return (.none, "delay above the band but every movable service is at the edge") }
+            return (.offload, "delay \(ms(mean)) (quantile \(ms(quantile))) above the band")
+        }
+        if band.wantsUnoffload(mean: mean, quantile: quantile) {
+            let removable = settings.template.services.filter { !$0.locked && o.edgeServices.contains($0.name) }
+            if removable.isEmpty { return (.none, "delay below the band but no movable service is at the edge") }
+            return (.unoffload, "delay \(ms(mean)) (quantile \(ms(quantile))) below the band")
+        }
+        return (.none, "delay \(ms(mean)) (quantile \(ms(quantile))) inside the band")
+    }
+
+    /// The full decision: which placement, at what cost, through which operations.
+    public func decide(_ o: Observation) -> ControllerDecision {
+        let (action, why) = wantedAction(o)
+        var decision = ControllerDecision(
+            time: o.time, action: action, reason: why, meanDelaySeconds: o.snapshot.userDelaySeconds,
+            quantileDelaySeconds: o.snapshot.userDelayQuantileSeconds,
+            userRequestsPerSecond: o.snapshot.userRequestsPerSecond)
+        guard action != .none, let mean = o.snapshot.userDelaySeconds else { return decision }
+
+        var template = settings.template
+        template.action = action == .offload ? .offload : .unoffload
+        template.network = Network(
+            rttSeconds: o.network.rttSeconds, cloudToEdgeBitsPerSecond: o.network.cloudToEdgeBitsPerSecond,
+            edgeToCloudBitsPerSecond: o.network.edgeToCloudBitsPerSecond)
+        for i in template.services.indices {
+            template.services[i].atEdge = o.edgeServices.contains(template.services[i].name)
+        }
+        let quantile = o.snapshot.userDelayQuantileSeconds
+        if action == .offload {
+            let (target, driver) = settings.band.offloadTarget(mean: mean, quantile: quantile)
+            template.target = Target(delayReductionSeconds: mean - target)
+            decision.reason += "; \(driver)-driven offload to \(ms(target))"
+        } else {
+            let (target, driver) = settings.band.unoffloadTarget(mean: mean, quantile: quantile)
+            template.target = Target(maxDelayIncreaseSeconds: target - mean)
+            decision.reason += "; \(driver)-driven unoffload up to \(ms(target))"
+        }
+
+        var problem: PlacementProblem
+        do {
+            problem = try o.snapshot.placementProblem(from: template)
+        } catch {
+            decision.action = .none
+            decision.reason = "no placement computed: \(error.description)"
+            return decision
+        }
+        // Only the part of the cloud usage caused by this edge's users moves with them (model.md §8).
+        for i in problem.services.indices {
+            let me = settings.scaling(of: problem.services[i].name)
+            problem.services[i].cpuUsageCores.cloud *= me
+            problem.services[i].memoryUsageBytes.cloud *= me
+        }
+        decision.problem = problem
+        let model: PlacementModel
+        do {
+            model = try PlacementModel(problem)
+        } catch {
+            decision.action = .none
+            decision.reason = "no placement computed: the measured problem is invalid: \(error.description)"
+            return decision
+        }
+        let solution = PlacementSolver.solve(model, using: settings.solver, options: settings.solveOptions)
+        decision.placement = solution
+        if solution.added.isEmpty && solution.removed.isEmpty {
+            decision.action = .none
+            decision.reason += "; the best placement is the current one (\(solution.status.rawValue))"
+            return decision
+        }
+        decision.operations = operations(for: solution, hpa: o.hpa)
+        return decision
+    }
+
+    /// Deletions first (the cloud absorbs the edge replicas), then additions (controller.md §5).
+    func operations(for solution: PlacementSolution, hpa: [String: ServiceHPAStatus]) -> [ClusterOperation] {
+        var ops: [ClusterOperation] = []
+        for service in solution.removed {
+            let status = hpa[service]
+            let bounds = settings.bounds(of: service)
+            let replicas = ReplicaScaling.cloudReplicasAfterUnoffload(
+                cloudCurrent: status?.cloud?.currentReplicas ?? bounds.cloud.min,
+                edgeCurrent: status?.edge?.currentReplicas ?? 0, resourceScaling: settings.scaling(of: service),
+                cloudMin: status?.cloud?.minReplicas ?? bounds.cloud.min,
+                cloudMax: status?.cloud?.maxReplicas ?? bounds.cloud.max)
+            ops.append(.scale(service: service, area: .cloud, replicas: replicas))
+            ops.append(.delete(service: service))
+        }
+        for service in solution.added {
+            let bounds = settings.bounds(of: service)
+            let replicas = ReplicaScaling.edgeReplicasAfterOffload(
+                cloudCurrent: hpa[service]?.cloud?.currentReplicas ?? bounds.cloud.min,
+                resourceScaling: settings.scaling(of: service), edgeMin: bounds.edge.min, edgeMax: bounds.edge.max)
+            ops.append(.apply(service: service))
+            ops.append(.scale(service: service, area: .edge, replicas: replicas))
+        }
+        return ops
+    }
+
+    private func unknownReasons(_ snapshot: TelemetrySnapshot) -> String {
+        let reasons = snapshot.reasons.filter { $0.signal.rawValue.lowercased().contains("delay") }
+        let shown = (reasons.isEmpty ? snapshot.reasons : reasons).prefix(2).map(\.description)
+        return shown.isEmpty ? "no data" : shown.joined(separator: "; ")
+    }
+}
+
+func ms(_ seconds: Double?) -> String {
+    guard let seconds else { return "unknown" }
+    return String(format: "%.1f ms", seconds * 1000)
+}

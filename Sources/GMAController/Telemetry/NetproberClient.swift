@@ -45,16 +45,14 @@ public enum NetproberError: Error, Sendable, Equatable, CustomStringConvertible 
 /// RTT in milliseconds.
 public final class NetproberClient: NetworkProbe {
     public let url: URL
+    public let timeoutSeconds: Double
     private let session: URLSession
 
     /// `timeoutSeconds` must exceed the probe's own `duration`: the prober answers only after iperf3 ends.
     public init(url: URL, timeoutSeconds: Double = 10) {
         self.url = url
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        configuration.timeoutIntervalForResource = timeoutSeconds
-        configuration.urlCache = nil
-        self.session = URLSession(configuration: configuration)
+        self.timeoutSeconds = timeoutSeconds
+        self.session = HTTPTransport.session(timeoutSeconds: timeoutSeconds)
     }
 
     deinit {
@@ -80,7 +78,7 @@ public final class NetproberClient: NetworkProbe {
         } catch let error as NetproberError {
             throw error
         } catch {
-            throw .transport(url: where_, message: (error as? URLError)?.localizedDescription ?? "\(error)")
+            throw .transport(url: where_, message: HTTPTransport.describe(error, timeoutSeconds: timeoutSeconds))
         }
         guard status == 200 else {
             let message = (try? JSONDecoder().decode(ErrorBody.self, from: body))?.error

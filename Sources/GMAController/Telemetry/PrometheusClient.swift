@@ -10,7 +10,8 @@ public struct PrometheusConnection: Sendable, Equatable {
     /// Base URL of the HTTP API; `api/v1/query` is appended (a path prefix behind a proxy is kept).
     public var baseURL: URL
     public var credentials: PrometheusCredentials
-    /// Per attempt: the whole exchange, connection included, must finish within it.
+    /// Per attempt: the whole exchange, connection included, must finish within it. Rounded up to whole
+    /// seconds (URLSession on Linux has no finer timeout).
     public var requestTimeoutSeconds: Double
     /// Attempts per query, the first included; retried only on connection errors and 5xx.
     public var maxAttempts: Int
@@ -49,13 +50,7 @@ public final class PrometheusClient: Sendable {
         self.connection = connection
         self.logger = logger
         self.endpoint = connection.baseURL.appendingPathComponent("api/v1/query")
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = connection.requestTimeoutSeconds
-        configuration.timeoutIntervalForResource = connection.requestTimeoutSeconds
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        self.session = URLSession(configuration: configuration)
+        self.session = HTTPTransport.session(timeoutSeconds: connection.requestTimeoutSeconds)
     }
 
     deinit {
@@ -111,19 +106,22 @@ public final class PrometheusClient: Sendable {
             return .answer(status: http.statusCode, body: body)
         } catch let error as URLError {
             // Cancellation is the caller giving up; anything else on the wire may heal on its own.
-            return .failed(message: error.localizedDescription, retryable: error.code != .cancelled)
+            return .failed(
+                message: HTTPTransport.describe(error, timeoutSeconds: connection.requestTimeoutSeconds),
+                retryable: error.code != .cancelled)
         } catch {
             return .failed(message: "\(error)", retryable: true)
         }
     }
 
     private func makeRequest(_ promql: String, at time: Date?) throws(PrometheusError) -> URLRequest {
-        var request = URLRequest(url: endpoint, timeoutInterval: connection.requestTimeoutSeconds)
+        let timeout = HTTPTransport.effectiveTimeout(connection.requestTimeoutSeconds)
+        var request = URLRequest(url: endpoint, timeoutInterval: timeout)
         request.httpMethod = "POST"
         var form = [("query", promql)]
         if let time { form.append(("time", String(time.timeIntervalSince1970))) }
         // Prometheus stops evaluating once the client has gone anyway.
-        form.append(("timeout", "\(max(1, Int((connection.requestTimeoutSeconds * 1000).rounded())))ms"))
+        form.append(("timeout", "\(Int(timeout))s"))
         request.httpBody = Data(form.map { "\($0)=\(Self.formEncode($1))" }.joined(separator: "&").utf8)
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")

@@ -25,9 +25,9 @@ struct CandidateGroups {
 ///
 /// Additions are the connected groups that hang off the edge frontier: every downward path of at most `depth`
 /// services that starts at a service an invoked edge copy calls in the cloud (SBMP's expanding subgraphs, without
-/// sampling), plus one "fan" per frontier service: it with every child worth its own round trip. The fan is what
-/// lets a hub with many callees move at all: alone it would turn one crossing call into many.
-/// Removals mirror them: downward paths of edge services, starting anywhere in the edge set.
+/// sampling), plus "fans": a frontier service with its best few, many or all children worth their own round
+/// trip. Fans are what let a hub with many callees move at all: alone it would turn one crossing call into many.
+/// Removals mirror them at the bottom of the edge set.
 struct GroupBuilder {
     let graph: CallGraph
     let model: PlacementModel
@@ -37,6 +37,7 @@ struct GroupBuilder {
 
     private var seen: [Bool]
     private var path: [Int] = []
+    private var fan: [(service: Int, saved: Double)] = []
 
     init(model: PlacementModel, free: [Bool], depth: Int) {
         self.model = model
@@ -61,17 +62,32 @@ struct GroupBuilder {
             seen[s] = false
             path.removeAll(keepingCapacity: true)
             walk(from: s, atEdge: false, state: state, into: &groups)
-            if depth >= 2 { appendFan(of: s, spread: spread, state: state, into: &groups) }
+            if depth >= 2 { appendFans(of: s, spread: spread, state: state, into: &groups) }
         }
     }
 
-    /// Groups of invoked edge services that could go back to the cloud.
+    /// Invoked edge services near the bottom of the edge set (fewer than `depth` levels of invoked edge services
+    /// below them), each alone: removing one also leaves the edge services it alone invoked uninvoked, so the
+    /// group it takes back is its whole edge subtree. Deeper services go back once their subtree has.
     mutating func removals(from state: IncrementalEvaluator, into groups: inout CandidateGroups) {
         groups.removeAll()
         for s in 0..<model.serviceCount where free[s] && state.atEdge[s] && state.edgeN[s] > 0 {
-            path.removeAll(keepingCapacity: true)
-            walk(from: s, atEdge: true, state: state, into: &groups)
+            if edgeHeight(below: s, limit: depth, state: state) < depth { groups.append(CollectionOfOne(s)) }
         }
+    }
+
+    /// Levels of invoked edge services under `v`, counted up to `limit`; calls inside `v`'s own cycle do not
+    /// count as a level, so a cycle at the bottom of the edge set can still go back.
+    private func edgeHeight(below v: Int, limit: Int, state: IncrementalEvaluator) -> Int {
+        guard limit > 0 else { return 0 }
+        var height = 0
+        for k in graph.outgoingStart[v]..<graph.outgoingStart[v + 1] {
+            let w = graph.calls[graph.outgoing[k]].to
+            guard state.atEdge[w], state.edgeN[w] > 0, state.componentOf[w] != state.componentOf[v] else { continue }
+            height = max(height, 1 + edgeHeight(below: w, limit: limit - 1, state: state))
+            if height >= limit { break }
+        }
+        return height
     }
 
     /// Emits every simple downward path from `v` through free services on the same side (`atEdge`).
@@ -89,23 +105,31 @@ struct GroupBuilder {
         path.removeLast()
     }
 
-    /// `s` with each free cloud child whose call costs more than the calls it would make from the edge.
-    private mutating func appendFan(
+    /// `s` with its free cloud children worth their own round trip, best first: every prefix of two or more.
+    private mutating func appendFans(
         of s: Int, spread: Double, state: IncrementalEvaluator, into groups: inout CandidateGroups
     ) {
-        path.removeAll(keepingCapacity: true)
-        path.append(s)
+        fan.removeAll(keepingCapacity: true)
         for k in graph.outgoingStart[s]..<graph.outgoingStart[s + 1] {
-            let c = graph.calls[graph.outgoing[k]].to
-            guard c != s, free[c], !state.atEdge[c], !path.contains(c) else { continue }
+            let call = graph.calls[graph.outgoing[k]]
+            let c = call.to
+            guard c != s, free[c], !state.atEdge[c] else { continue }
             var onward = 0.0
             for j in graph.outgoingStart[c]..<graph.outgoingStart[c + 1] {
-                let call = graph.calls[graph.outgoing[j]]
-                if call.to != s && !state.atEdge[call.to] { onward += call.rate * callDelay(to: call.to, spread: spread) }
+                let next = graph.calls[graph.outgoing[j]]
+                if next.to != s && !state.atEdge[next.to] { onward += next.rate * callDelay(to: next.to, spread: spread) }
             }
-            if callDelay(to: c, spread: spread) > onward { path.append(c) }
+            let saved = call.rate * (callDelay(to: c, spread: spread) - onward)
+            if saved > 0 && !fan.contains(where: { $0.service == c }) { fan.append((c, saved)) }
         }
-        if path.count >= 3 { groups.append(path) }
+        guard fan.count >= 2 else { return }
+        fan.sort { $0.saved != $1.saved ? $0.saved > $1.saved : $0.service < $1.service }
+        path.removeAll(keepingCapacity: true)
+        path.append(s)
+        for (i, child) in fan.enumerated() {
+            path.append(child.service)
+            if i >= 1 { groups.append(path) }
+        }
     }
 
     /// Delay of one edge→cloud call to `b` at this load (§1.5 step 5).

@@ -15,8 +15,7 @@ struct GreedySearch {
     private var additions = CandidateGroups()
     private var removals = CandidateGroups()
     private var scratch: [Int] = []
-    /// Trials a swap round may spend: swaps are pairs, so they are the one quadratic part of the search.
-    private let swapTrialBudget: Int
+    private var cache = MoveCache()
 
     init(model: PlacementModel, options: SolveOptions) {
         self.model = model
@@ -24,7 +23,6 @@ struct GreedySearch {
         free = zip(mayAdd, mayRemove).map { $0 || $1 }
         state = IncrementalEvaluator(model: model, atEdge: model.current.atEdge)
         builder = GroupBuilder(model: model, free: free, depth: options.greedyDepth)
-        swapTrialBudget = 4_000
     }
 
     var trials: Int { state.trials }
@@ -34,13 +32,34 @@ struct GreedySearch {
             // An unoffload that starts over its limit has nothing to give back: keep the current placement.
             return .infeasible
         }
-        if !state.meetsTarget {
-            reachTarget()
-            if !state.meetsTarget { minimiseDelay() }
-            if !state.meetsTarget { return .infeasible }
+        let mode = ProcessInfo.processInfo.environment["GMA_GREEDY_MODE"] ?? "both"
+        var results: [(set: [Bool], cost: Double)] = []
+        if mode != "frontier" {
+            var seed = LagrangianSeed(model: model, free: free)
+            if let start = seed.bestFeasible() {
+                state.reset(to: start)
+                DebugTrace.note("seed cost \(state.cost) delay \(state.delay)", start.filter { $0 }.count)
+                improve()
+                dropUninvoked()
+                results.append((state.edgeSet, state.cost))
+                DebugTrace.note("seed+improve cost \(state.cost)", 0)
+            }
         }
-        improve()
-        dropUninvoked()
+        if mode != "seed" {
+            state.reset(to: model.current.atEdge)
+            if !state.meetsTarget {
+                reachTarget()
+                if !state.meetsTarget && results.isEmpty { minimiseDelay() }
+            }
+            if state.meetsTarget {
+                improve()
+                dropUninvoked()
+                results.append((state.edgeSet, state.cost))
+                DebugTrace.note("frontier+improve cost \(state.cost)", 0)
+            }
+        }
+        guard let best = results.min(by: { $0.cost < $1.cost }) else { return .infeasible }
+        state.reset(to: best.set)
         return .feasible
     }
 
@@ -56,7 +75,8 @@ struct GreedySearch {
             builder.additions(from: state, into: &additions)
             var best: (index: Int, score: Double)?
             for g in 0..<additions.count {
-                let trial = state.trial(flipping: additions[g])
+                let delta = cache.delta(of: additions[g], in: &state)
+                let trial = state.outcome(of: delta)
                 let gain = state.delay - trial.delay
                 guard gain > 0, trial.cost.isFinite else { continue }
                 let credited = min(gain, missing)
@@ -66,6 +86,7 @@ struct GreedySearch {
                 if best == nil || score < best!.score { best = (g, score) }
             }
             guard let best else { return }
+            DebugTrace.note("add \(Array(additions[best.index])) score \(best.score) delay", Int(state.delay * 1e6))
             state.commit(flipping: additions[best.index])
         }
     }
@@ -77,7 +98,8 @@ struct GreedySearch {
             builder.additions(from: state, into: &additions)
             var best: (index: Int, gain: Double)?
             for g in 0..<additions.count {
-                let gain = state.delay - state.trial(flipping: additions[g]).delay
+                let delta = cache.delta(of: additions[g], in: &state)
+                let gain = state.delay - state.outcome(of: delta).delay
                 if gain > 0 && (best == nil || gain > best!.gain) { best = (g, gain) }
             }
             guard let best else { break }
@@ -96,8 +118,11 @@ struct GreedySearch {
     private mutating func improve() {
         // Each accepted move lowers the cost by more than the tolerance, so this ends; the cap is a safety net.
         for _ in 0..<(8 * model.serviceCount + 16) {
-            if applyBestSingleMove() { continue }
-            if applyBestSwap() { continue }
+            var t = state.trials
+            if applyBestSingleMove() { DebugTrace.note("single", state.trials - t); continue }
+            DebugTrace.note("single-fail", state.trials - t); t = state.trials
+            if applyBestSwap() { DebugTrace.note("swap", state.trials - t); continue }
+            DebugTrace.note("swap-fail", state.trials - t)
             return
         }
     }
@@ -113,7 +138,8 @@ struct GreedySearch {
         var best: (removal: Bool, index: Int, key: Double)?
         for (isRemoval, groups) in [(true, removals), (false, additions)] {
             for g in 0..<groups.count {
-                let trial = state.trial(flipping: groups[g])
+                let delta = cache.delta(of: groups[g], in: &state)
+                let trial = state.outcome(of: delta)
                 let saving = state.cost - trial.cost
                 guard saving > tol, model.meetsTarget(delaySeconds: trial.delay) else { continue }
                 let key = saving / max(trial.delay - state.delay, 1e-9)
@@ -124,34 +150,45 @@ struct GreedySearch {
         return commitIfImproving(best.removal ? Array(removals[best.index]) : Array(additions[best.index]))
     }
 
-    /// Removing one group and adding another, when neither alone pays: the removals that save the most are
-    /// paired with every addition, within a trial budget.
+    /// Removing one group and adding another, when neither alone pays. Every pair is screened by adding the two
+    /// moves' effects (exact for moves far apart); the most promising pairs are then tried for real.
     private mutating func applyBestSwap() -> Bool {
         builder.removals(from: state, into: &removals)
         builder.additions(from: state, into: &additions)
         guard removals.count > 0, additions.count > 0 else { return false }
         let tol = tolerance(state.cost)
-        var savings: [(index: Int, saving: Double)] = []
+        var removalDeltas: [(index: Int, delta: IncrementalEvaluator.Delta)] = []
         for g in 0..<removals.count {
-            let saving = state.cost - state.trial(flipping: removals[g]).cost
-            if saving > tol { savings.append((g, saving)) }
+            let delta = cache.delta(of: removals[g], in: &state)
+            // A pair can only pay if one side saves; additions that save and keep the target were taken already.
+            if state.cost - state.outcome(of: delta).cost > tol { removalDeltas.append((g, delta)) }
         }
-        savings.sort { $0.saving != $1.saving ? $0.saving > $1.saving : $0.index < $1.index }
-        let tried = min(savings.count, max(1, swapTrialBudget / additions.count))
-        var best: (group: [Int], saving: Double)?
-        for (r, _) in savings.prefix(tried) {
+        guard !removalDeltas.isEmpty else { return false }
+        let additionDeltas = (0..<additions.count).map { cache.delta(of: additions[$0], in: &state) }
+        var shortlist: [(removal: Int, addition: Int, saving: Double)] = []
+        let shortlistSize = 8
+        for (r, removalDelta) in removalDeltas {
             let removal = removals[r]
             for a in 0..<additions.count {
-                let addition = additions[a]
-                if addition.contains(where: { removal.contains($0) }) { continue }
-                scratch.removeAll(keepingCapacity: true)
-                scratch.append(contentsOf: removal)
-                scratch.append(contentsOf: addition)
-                let trial = state.trial(flipping: scratch[...])
-                let saving = state.cost - trial.cost
-                guard saving > tol, model.meetsTarget(delaySeconds: trial.delay) else { continue }
-                if best == nil || saving > best!.saving { best = (scratch, saving) }
+                let estimate = state.outcome(of: removalDelta + additionDeltas[a])
+                let saving = state.cost - estimate.cost
+                guard saving > tol, model.meetsTarget(delaySeconds: estimate.delay) else { continue }
+                if shortlist.count == shortlistSize && saving <= shortlist[shortlistSize - 1].saving { continue }
+                if additions[a].contains(where: { removal.contains($0) }) { continue }
+                let at = shortlist.firstIndex { saving > $0.saving } ?? shortlist.count
+                shortlist.insert((r, a, saving), at: at)
+                if shortlist.count > shortlistSize { shortlist.removeLast() }
             }
+        }
+        var best: (group: [Int], saving: Double)?
+        for pick in shortlist {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: removals[pick.removal])
+            scratch.append(contentsOf: additions[pick.addition])
+            let trial = state.trial(flipping: scratch[...])
+            let saving = state.cost - trial.cost
+            guard saving > tol, model.meetsTarget(delaySeconds: trial.delay) else { continue }
+            if best == nil || saving > best!.saving { best = (scratch, saving) }
         }
         guard let best else { return false }
         return commitIfImproving(best.group)
@@ -172,4 +209,10 @@ struct GreedySearch {
         let stale = (0..<model.serviceCount).filter { free[$0] && state.atEdge[$0] && state.edgeN[$0] == 0 }
         if !stale.isEmpty { state.commit(flipping: stale) }
     }
+}
+
+import Foundation
+enum DebugTrace {
+    static let on = ProcessInfo.processInfo.environment["GMA_GREEDY_DEBUG"] != nil
+    static func note(_ what: String, _ n: Int) { if on { FileHandle.standardError.write(Data("  \(what) \(n)\n".utf8)) } }
 }

@@ -16,11 +16,29 @@ struct IncrementalEvaluator {
         var delay: Double
     }
 
+    /// A move's effect on the sums the figures are made of. Effects of moves far apart add up, which is how
+    /// swaps are screened without a trial per pair.
+    struct Delta {
+        /// Replica cost (edge + cloud), currency per hour.
+        var compute = 0.0
+        /// Crossing bytes X (per request) and crossing calls Y (per request).
+        var bytes = 0.0
+        var calls = 0.0
+        /// False when a cyclic component had no finite solution (never for validated problems).
+        var solvable = true
+
+        static func + (a: Delta, b: Delta) -> Delta {
+            Delta(
+                compute: a.compute + b.compute, bytes: a.bytes + b.bytes, calls: a.calls + b.calls,
+                solvable: a.solvable && b.solvable)
+        }
+    }
+
     let model: PlacementModel
     let serviceCount: Int
     private let graph: CallGraph
     /// Component (callers-first index) of each service; the user has none.
-    private let componentOf: [Int]
+    let componentOf: [Int]
     private let maxResponseBytes: Double
 
     // The committed placement; arrays have one more slot, for the user (always at the edge).
@@ -45,6 +63,12 @@ struct IncrementalEvaluator {
 
     /// Number of trials so far (the solution's `nodes`).
     private(set) var trials = 0
+    /// The services whose figures the last trial changed (the flipped ones included).
+    var lastAffected: [Int] { affected }
+    /// Commits so far; `dirtyAt[v]` is the commit that last changed something a trial touching `v` reads
+    /// (`v`, a caller or a callee of `v`, or a member of its cycle).
+    private(set) var version = 0
+    private(set) var dirtyAt: [Int]
 
     init(model: PlacementModel, atEdge initial: [Bool]) {
         self.model = model
@@ -70,6 +94,7 @@ struct IncrementalEvaluator {
         trialEdgeN = []
         affectedMark = [UInt32](repeating: 0, count: n + 1)
         queuedMark = [UInt32](repeating: 0, count: graph.components.count)
+        dirtyAt = [Int](repeating: 0, count: n + 1)
         resynchronise()
     }
 
@@ -94,9 +119,16 @@ struct IncrementalEvaluator {
 
     private mutating func resynchronise() {
         let n = serviceCount
+        let before = (edge: trialEdge, cloud: cloudN, edgeN: edgeN)
         evaluation = model.evaluate(Array(atEdge[0..<n]))
         cloudN = evaluation.cloudCalls + [0]
         edgeN = evaluation.edgeCalls + [1]
+        if before.edge.count == n + 1 {
+            version += 1
+            for v in 0..<n where before.edge[v] != atEdge[v] || before.cloud[v] != cloudN[v] || before.edgeN[v] != edgeN[v] {
+                markDirty(v)
+            }
+        }
         serviceCost = (0..<n).map { replicaCost(of: $0, cloud: cloudN[$0], edge: edgeN[$0]) }
         computeCost = evaluation.cost.edge + evaluation.cost.cloud
         // Same loop as the model's, so X and Y agree with its traffic to the bit.
@@ -111,6 +143,15 @@ struct IncrementalEvaluator {
         trialEdge = atEdge
         trialCloudN = cloudN
         trialEdgeN = edgeN
+    }
+
+    private mutating func markDirty(_ v: Int) {
+        let component = graph.components[componentOf[v]]
+        for m in component.isCyclic ? component.members : [v] {
+            dirtyAt[m] = version
+            for k in graph.outgoingStart[m]..<graph.outgoingStart[m + 1] { dirtyAt[graph.calls[graph.outgoing[k]].to] = version }
+            for k in graph.incomingStart[m]..<graph.incomingStart[m + 1] { dirtyAt[graph.calls[graph.incoming[k]].from] = version }
+        }
     }
 
     /// Hourly replica cost of one service with these invocations (`FORMAT.md` §1.6, the model's order of operations).
@@ -133,6 +174,18 @@ struct IncrementalEvaluator {
 
     /// Cost and delay of the committed placement with the services of `group` flipped (distinct indices).
     mutating func trial(flipping group: ArraySlice<Int>) -> Outcome {
+        outcome(of: delta(flipping: group))
+    }
+
+    /// The figures of the committed placement changed by `delta`.
+    func outcome(of delta: Delta) -> Outcome {
+        guard delta.solvable else { return Outcome(cost: .infinity, delay: .infinity) }
+        return figures(
+            bytes: crossingBytes + delta.bytes, calls: crossingCalls + delta.calls, compute: computeCost + delta.compute)
+    }
+
+    /// The effect of flipping the services of `group` (distinct indices) on the committed placement.
+    mutating func delta(flipping group: ArraySlice<Int>) -> Delta {
         trials += 1
         epoch &+= 1
         if epoch == 0 {
@@ -178,16 +231,14 @@ struct IncrementalEvaluator {
                 deltaCalls += change
             }
         }
-        var outcome = figures(
-            bytes: crossingBytes + deltaBytes, calls: crossingCalls + deltaCalls, compute: computeCost + deltaCompute)
-        if !solvable { outcome = Outcome(cost: .infinity, delay: .infinity) }
+        let result = Delta(compute: deltaCompute, bytes: deltaBytes, calls: deltaCalls, solvable: solvable)
 
         for v in affected {
             trialEdge[v] = atEdge[v]
             trialCloudN[v] = cloudN[v]
             trialEdgeN[v] = edgeN[v]
         }
-        return outcome
+        return result
     }
 
     private mutating func markAffected(_ v: Int) {

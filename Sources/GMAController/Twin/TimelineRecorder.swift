@@ -1,0 +1,79 @@
+import Foundation
+
+/// What the twin looked like at one tick: the truth users experience, not what telemetry reports.
+public struct TimelineSample: Sendable, Equatable {
+    /// Seconds since the start of the scenario.
+    public var time: Double
+    public var userRequestsPerSecond: Double
+    public var rttSeconds: Double
+    public var bandwidthBitsPerSecond: Double
+    /// Mean and quantile user delay at the edge ingress (model + queueing, capped at the timeout).
+    public var delaySeconds: Double
+    public var delayQuantileSeconds: Double
+    /// The model's part of the delay (network + internal) and the queueing part.
+    public var modelDelaySeconds: Double
+    public var queueingDelaySeconds: Double
+    public var rho: Double
+    /// Services whose edge copy serves traffic now (not the same as deployed during a rollout).
+    public var servingAtEdge: [String]
+    public var deployedAtEdge: [String]
+    public var replicasCloud: Int
+    public var replicasEdge: Int
+    /// Model cost per hour of the serving placement and of cloud-only at the same load.
+    public var costPerHour: Double
+    public var cloudOnlyCostPerHour: Double
+    /// Per service, in app order.
+    public var cpuCloud: [Double]
+    public var cpuEdge: [Double]
+    public var memoryCloud: [Double]
+    public var memoryEdge: [Double]
+    public var callsCloud: [Double]
+    public var callsEdge: [Double]
+
+    public var extraCostPerHour: Double { costPerHour - cloudOnlyCostPerHour }
+}
+
+/// One line of the run's story: a controller event or a twin event, at simulated time.
+public struct TimelineEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case transition, decision, offload, unoffload, failure, skipped, observation, note
+    }
+
+    public var time: Double
+    public var kind: Kind
+    public var text: String
+    /// For observations: the measured mean and quantile.
+    public var values: [Double] = []
+}
+
+/// The run's memory: samples per tick and events, shared by the world (writer) and the telemetry, the CLI,
+/// the plot and the tests (readers).
+public final class TimelineRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storedSamples: [TimelineSample] = []
+    private var storedEvents: [TimelineEvent] = []
+
+    public init() {}
+
+    public var samples: [TimelineSample] { lock.withLock { storedSamples } }
+    public var events: [TimelineEvent] { lock.withLock { storedEvents } }
+
+    func append(_ sample: TimelineSample) { lock.withLock { storedSamples.append(sample) } }
+
+    public func record(_ event: TimelineEvent) { lock.withLock { storedEvents.append(event) } }
+
+    /// Samples with time in (from, to].
+    func samples(after from: Double, upTo to: Double) -> [TimelineSample] {
+        lock.withLock {
+            // Samples are appended in time order: scan back from the end, the window is short.
+            var window: [TimelineSample] = []
+            for sample in storedSamples.reversed() {
+                if sample.time <= from { break }
+                if sample.time <= to { window.append(sample) }
+            }
+            return window.reversed()
+        }
+    }
+
+    var lastSample: TimelineSample? { lock.withLock { storedSamples.last } }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// `ClusterAccess` on the twin: the HPAs and the edge set as the world has them, and actuation that changes
+/// the world (taking effect after the rollout or removal time).
+public struct TwinCluster: ClusterAccess {
+    public let world: TwinWorld
+
+    public init(world: TwinWorld) {
+        self.world = world
+    }
+
+    public func hpaStatus() async throws -> [String: ServiceHPAStatus] {
+        let view = world.clusterView()
+        var status: [String: ServiceHPAStatus] = [:]
+        for (i, name) in world.serviceNames.enumerated() {
+            var entry = ServiceHPAStatus(cloud: Self.status(name: "\(name)-cloud", view.cloud[i]))
+            if view.deployed[i] { entry.edge = Self.status(name: "\(name)-edge1", view.edge[i]) }
+            status[name] = entry
+        }
+        return status
+    }
+
+    public func edgeServices() async throws -> Set<String> {
+        let view = world.clusterView()
+        return Set(world.serviceNames.indices.filter { view.deployed[$0] }.map { world.serviceNames[$0] })
+    }
+
+    public func apply(service: String) async throws {
+        world.applyEdge(try index(of: service))
+    }
+
+    public func delete(service: String) async throws {
+        world.deleteEdge(try index(of: service))
+    }
+
+    public func scale(service: String, area: ClusterArea, replicas: Int) async throws {
+        world.scale(try index(of: service), area: area, replicas: replicas)
+    }
+
+    private func index(of service: String) throws -> Int {
+        guard let i = world.serviceNames.firstIndex(of: service) else { throw ClusterError.unknownService(service) }
+        return i
+    }
+
+    private static func status(name: String, _ a: TwinAutoscaler) -> HPAStatus {
+        HPAStatus(
+            name: name, currentReplicas: a.current, desiredReplicas: a.desired, minReplicas: a.bounds.min,
+            maxReplicas: a.bounds.max)
+    }
+}
+
+/// The net prober on the twin: the network as it is at the clock's now.
+public struct TwinNetworkProbe: NetworkConditionsSource {
+    public let world: TwinWorld
+
+    public init(world: TwinWorld) {
+        self.world = world
+    }
+
+    public func current() async -> NetworkConditions {
+        world.network.conditions(at: world.clock.now().timeIntervalSince(world.start))
+    }
+}

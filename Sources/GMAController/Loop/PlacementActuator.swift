@@ -10,11 +10,14 @@ struct PlacementActuator {
     func run(_ operations: [ClusterOperation]) async -> [(ClusterOperation, String)] {
         var failed: [(ClusterOperation, String)] = []
         var skipService: Set<String> = []
+        var previousService: String?
         for operation in operations {
             let service = operation.service
             if skipService.contains(service) { continue }
+            // Shutdown may stop the loop between services, never inside one service's pair.
+            if service != previousService, Task.isCancelled { break }
+            previousService = service
             do {
-                try Task.checkCancellation()
                 switch operation {
                 case .scale(let s, let area, let replicas): try await cluster.scale(service: s, area: area, replicas: replicas)
                 case .apply(let s): try await cluster.apply(service: s)

@@ -7,6 +7,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// Already-rendered JSON (e.g. from `JSONEncoder`), inserted as is.
+    case raw(String)
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered() == b.rendered() }
 
@@ -33,6 +35,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         // JSON has no NaN or infinity.
         case .number(let d): out += d.isFinite ? Self.format(d) : "null"
         case .string(let s): Self.quote(s, into: &out)
+        case .raw(let json): out += json
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             out += "["

@@ -1,0 +1,109 @@
+import Foundation
+import GMAOptimizer
+import Logging
+
+/// Builds the control loop's parts from a loaded `GMAConfiguration`: the settings, Prometheus telemetry,
+/// the kubectl cluster and the network source. The one place that knows how config keys map onto them.
+public enum ControllerAssembly {
+    public static func settings(
+        from config: GMAConfiguration, solver: SolverKind? = nil, timeLimitSeconds: Double? = nil
+    ) -> ControllerSettings {
+        let slo = config.slo
+        let band = DelayBand(
+            offloadSeconds: slo.offloadDelaySeconds, unoffloadSeconds: slo.unoffloadDelaySeconds,
+            offloadQuantileSeconds: slo.offloadQuantileDelaySeconds,
+            unoffloadQuantileSeconds: slo.unoffloadQuantileDelaySeconds,
+            maxReductionSeconds: config.optimizer.maxDelayReductionSeconds,
+            maxIncreaseSeconds: config.optimizer.maxDelayIncreaseSeconds)
+        let timing = LoopTiming(
+            syncPeriodSeconds: config.telemetry.syncPeriodSeconds,
+            stabilizationWindowSeconds: config.telemetry.stabilizationWindowSeconds)
+        let locked = Set(config.lockedServices)
+        let services = config.services.map { s in
+            // Measured fields (usage, response size) are filled from telemetry each cycle.
+            Service(
+                name: s.name, cpuRequestCores: s.cpuRequestCores, memoryRequestBytes: s.memoryRequestBytes,
+                cpuUsageCores: PerArea(cloud: 0, edge: 0), memoryUsageBytes: PerArea(cloud: 0, edge: 0),
+                responseBytes: 0, hpaCpuThreshold: s.hpaCpuThreshold.cloud, locked: locked.contains(s.name))
+        }
+        let template = PlacementProblem(
+            metadata: Metadata(name: config.name ?? "gma", source: "gma controller, config \(config.file)"),
+            action: .offload, services: services, calls: [], userRequestsPerSecond: 0,
+            network: Network(
+                rttSeconds: config.network.effectiveRTTSeconds,
+                cloudToEdgeBitsPerSecond: config.network.cloudToEdgeBitsPerSecond,
+                edgeToCloudBitsPerSecond: config.network.edgeToCloudBitsPerSecond),
+            prices: Prices(edge: config.edge.prices, cloud: config.cloud.prices, networkGB: config.cloud.networkPricePerGB),
+            target: Target(delayReductionSeconds: 0))
+        var bounds: [String: PerArea<ReplicaBounds>] = [:]
+        var scaling: [String: Double] = [:]
+        for s in config.services {
+            bounds[s.name] = PerArea(
+                cloud: ReplicaBounds(min: s.cloud.hpa.minReplicas, max: s.cloud.hpa.maxReplicas),
+                edge: ReplicaBounds(min: s.edge.hpa.minReplicas, max: s.edge.hpa.maxReplicas))
+            scaling[s.name] = config.cloud.defaultResourceScaling
+        }
+        var options = SolveOptions(
+            timeLimitSeconds: timeLimitSeconds ?? config.optimizer.timeLimitSeconds,
+            greedyDepth: config.optimizer.expandingDepth)
+        options.allowRemoval = false
+        return ControllerSettings(
+            band: band, timing: timing, template: template, resourceScaling: scaling,
+            solver: solver ?? config.optimizer.connector.solverKind, solveOptions: options, replicaBounds: bounds)
+    }
+
+    public static func telemetrySettings(from config: GMAConfiguration) throws -> PrometheusTelemetrySettings {
+        guard let url = URL(string: config.telemetry.prometheusURL), url.scheme != nil else {
+            throw AssemblyError("\(config.file): prometheus-url \"\(config.telemetry.prometheusURL)\" is not a URL")
+        }
+        let credentials: PrometheusCredentials
+        switch config.telemetry.prometheusAuth {
+        case .none: credentials = .none
+        case .bearerTokenFile(let path): credentials = .bearerTokenFile(path)
+        case .basic(let user, let path): credentials = .basic(username: user, passwordFile: path)
+        }
+        let services = config.services.map { s in
+            PrometheusTelemetrySettings.Service(
+                name: s.name, cloudWorkload: workload(s.cloud), edgeWorkload: workload(s.edge))
+        }
+        return PrometheusTelemetrySettings(
+            connection: PrometheusConnection(baseURL: url, credentials: credentials),
+            appNamespace: config.namespace, services: services,
+            clusters: .init(cloud: config.cloud.cluster, edge: config.edge.cluster),
+            ingress: .init(
+                sourceApp: config.edge.ingressSourceApp ?? "istio-ingressgateway",
+                namespace: config.edge.ingressNamespace ?? "istio-ingress",
+                instanceRegex: config.edge.podCIDRRegex),
+            queryWindow: config.telemetry.queryPeriod, delayQuantile: config.slo.delayQuantile)
+    }
+
+    private static func workload(_ m: ServiceManifests) -> PrometheusTelemetrySettings.Workload {
+        .init(name: m.workloadName, kind: m.workloadKind == .statefulSet ? .statefulSet : .deployment)
+    }
+
+    /// The network from netinfo.yaml and the net prober, starting from the configured values.
+    public static func network(from config: GMAConfiguration) -> NetworkInfoProvider {
+        let n = config.network
+        let probe = n.netProberURL.flatMap(URL.init(string:)).map { NetproberClient(url: $0) }
+        return NetworkInfoProvider(
+            initial: NetworkInfo(
+                rttSeconds: n.effectiveRTTSeconds, cloudToEdgeBitsPerSecond: n.cloudToEdgeBitsPerSecond,
+                edgeToCloudBitsPerSecond: n.edgeToCloudBitsPerSecond),
+            netinfoPath: n.netinfoFile, probe: probe)
+    }
+}
+
+public struct AssemblyError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The network provider as the loop's source: refreshed on each read, last known values kept on failure.
+extension NetworkInfoProvider: NetworkConditionsSource {
+    public func current() async -> NetworkConditions {
+        let info = await refresh().info
+        return NetworkConditions(
+            rttSeconds: info.rttSeconds, cloudToEdgeBitsPerSecond: info.cloudToEdgeBitsPerSecond,
+            edgeToCloudBitsPerSecond: info.edgeToCloudBitsPerSecond)
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import GMAController
+import GMAOptimizer
+import Logging
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the controller: watch the edge users' delay and move services to keep it in band.",
+        discussion: """
+            Every cycle gma re-reads Prometheus, the HPAs and the edge set, so it can be restarted at any time.
+            SIGINT/SIGTERM stop it between two services' changes, never inside one; exit status 0.
+            GMA_LOG_LEVEL sets the log level (trace, debug, info, notice, warning, error; default info).
+
+              gma run --config GMAConfig.yaml
+              gma run --config GMAConfig.yaml --dry-run --journal decisions.jsonl
+            """
+    )
+
+    @OptionGroup var controller: ControllerOptions
+
+    @Flag(name: .long, help: "Print each kubectl command that would change the clusters instead of running it.")
+    var dryRun = false
+
+    @Option(name: .long, help: "Append one JSON line per decision (with the full problem) to this file.")
+    var journal: String?
+
+    func run() async throws {
+        try await reportingUserErrors {
+            let configuration = try controller.load()
+            let journalFile = try journal.map { path in
+                do { return try DecisionJournal(path: path) } catch { throw UserFacingError("\(error)") }
+            }
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = LogLevels.fromEnvironment()
+                return handler
+            }
+            let log = Logger(label: "gma")
+            let clusterBox = ClusterBox()
+            let (loop, cluster) = try controller.assemble(configuration, dryRun: dryRun) { event in
+                EventLogging.log(event, to: log, commands: { clusterBox.cluster?.argv(for: $0) ?? [] })
+                if case .decided(let decision) = event {
+                    journalFile?.append(decision, commands: decision.operations.flatMap { clusterBox.cluster?.argv(for: $0) ?? [] })
+                }
+            }
+            clusterBox.cluster = cluster
+            log.info("gma started", metadata: ["config": "\(configuration.file)", "dry-run": "\(dryRun)"])
+            let task = Task { try await loop.run() }
+            let signals = ShutdownSignals { task.cancel() }
+            defer { signals.cancel() }
+            do {
+                try await task.value
+            } catch is CancellationError {
+                log.info("gma stopped")
+            }
+        }
+    }
+}
+
+/// Lets the event observer reach the cluster built alongside it.
+final class ClusterBox: @unchecked Sendable {
+    var cluster: KubectlCluster?
+}
+
+/// SIGINT and SIGTERM cancel the loop instead of killing the process mid-change.
+final class ShutdownSignals: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(onSignal: @escaping @Sendable () -> Void) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler(handler: onSignal)
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}
+
+enum LogLevels {
+    static func fromEnvironment() -> Logger.Level {
+        let text = ProcessInfo.processInfo.environment["GMA_LOG_LEVEL"]?.lowercased() ?? "info"
+        return Logger.Level(rawValue: text == "warn" ? "warning" : text) ?? .info
+    }
+}
+
+/// Controller events as log lines.
+enum EventLogging {
+    static func log(_ event: ControllerEvent, to log: Logger, commands: (ClusterOperation) -> [[String]]) {
+        switch event {
+        case .transition(_, let from, let to, let reason):
+            log.notice("\(from.rawValue) → \(to.rawValue): \(reason)")
+        case .observed(_, let state, let mean, let quantile):
+            log.debug("observed", metadata: ["state": "\(state.rawValue)", "mean": "\(mean.map { "\($0)" } ?? "unknown")", "quantile": "\(quantile.map { "\($0)" } ?? "unknown")"])
+        case .decided(let d):
+            log.notice("decision: \(d.action.rawValue): \(d.reason)")
+            if let p = d.placement {
+                log.info("placement \(p.status.rawValue) by \(p.solver): added [\(p.added.joined(separator: ", "))] removed [\(p.removed.joined(separator: ", "))], cost \(String(format: "%.4f", p.evaluation.cost.total))/h, model delay \(String(format: "%.1f", p.evaluation.delaySeconds * 1000)) ms")
+            }
+            for operation in d.operations {
+                for argv in commands(operation) { log.info("kubectl: \(ShellWords.render(argv))") }
+            }
+        case .operationFailed(_, let operation, let error):
+            log.error("\(operation) failed (retried next cycle): \(error)")
+        case .skipped(_, let state, let reason):
+            log.warning("no decision in \(state.rawValue): \(reason)")
+        }
+    }
+}

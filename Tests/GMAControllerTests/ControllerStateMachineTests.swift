@@ -1,0 +1,127 @@
+import Foundation
+import GMAController
+import GMAOptimizer
+import Testing
+
+/// Every transition of controller.md §3 on a simulated clock (no real sleeping).
+@Suite struct ControllerStateMachineTests {
+    static func controller(_ world: ControllerTestWorld, _ log: EventLog) -> PlacementController {
+        PlacementController(
+            settings: ControllerTestWorld.settings(), telemetry: world, cluster: world,
+            network: ControllerTestWorld.network, clock: world.clock, observer: { log.record($0) })
+    }
+
+    func run(_ world: ControllerTestWorld, _ controller: PlacementController, seconds: Double) async throws {
+        try await controller.run(until: world.clock.now().addingTimeInterval(seconds))
+    }
+
+    @Test func delayInsideTheBandStaysCamping() async throws {
+        let world = ControllerTestWorld { _ in 0.100 }
+        let log = EventLog()
+        let controller = Self.controller(world, log)
+        try await run(world, controller, seconds: 3600)
+        #expect(log.transitions.isEmpty)
+        #expect(controller.state == .camping)
+        #expect(world.operations.isEmpty)
+    }
+
+    @Test func persistentHighDelayOffloadsAfterTheWindow() async throws {
+        let world = ControllerTestWorld { _ in 0.150 }
+        let log = EventLog()
+        let controller = Self.controller(world, log)
+        // Camping notices at once; the alarm must persist ⌈120/30⌉ = 4 checks, 30 s apart.
+        #expect(await controller.step() == 0)
+        #expect(controller.state == .offloadAlarm)
+        for _ in 0..<4 { #expect(await controller.step() == 30) }
+        #expect(controller.state == .offloading)
+        #expect(await controller.step() == 120)
+        #expect(log.transitions == ["camping>offload-alarm", "offload-alarm>offloading", "offloading>camping"])
+        let decision = try #require(log.decisions.first)
+        #expect(decision.action == .offload)
+        #expect(decision.placement?.feasible == true)
+        #expect(!world.edge.isEmpty)
+        #expect(world.operations.first == .apply(service: "a"))
+        #expect(world.operations.contains { if case .scale(_, .edge, _) = $0 { true } else { false } })
+    }
+
+    @Test func alarmClearsWhenTheDelayReturns() async throws {
+        let world = ControllerTestWorld { t in t < 60 ? 0.150 : 0.100 }
+        let log = EventLog()
+        let controller = Self.controller(world, log)
+        try await run(world, controller, seconds: 600)
+        #expect(log.transitions == ["camping>offload-alarm", "offload-alarm>camping"])
+        #expect(world.operations.isEmpty)
+    }
+
+    @Test func conditionIsCheckedAgainAtActionTime() async throws {
+        // High through all four alarm checks (t = 0…90), back in band when the action would run (t = 120).
+        let world = ControllerTestWorld { t in t < 100 ? 0.150 : 0.100 }
+        let log = EventLog()
+        let controller = Self.controller(world, log)
+        try await run(world, controller, seconds: 600)
+        #expect(log.transitions.contains("offload-alarm>offloading"))
+        #expect(log.transitions.contains("offloading>camping"))
+        #expect(log.decisions.isEmpty)
+        #expect(world.operations.isEmpty)
+    }
+
+    @Test func movingAutoscalersHoldEverything() async throws {
+        let world = ControllerTestWorld { _ in 0.150 }
+        world.hpa["b"]?.cloud?.desiredReplicas = 5
+        let log = EventLog()
+        let controller = Self.controller(world, log)
+        #expect(await controller.step() == 120)
+        #expect(controller.state == .hpaRunning)
+        try await run(world, controller, seconds: 1000)
+        #expect(world.operations.isEmpty)
+        world.hpa["b"]?.cloud?.desiredReplicas = 2
+        try await run(world, controller, seconds: 1000)
+        #expect(log.transitions.prefix(3) == ["camping>hpa-running", "hpa-running>camping", "camping>offload-alarm"])
+        #expect(!world.operations.isEmpty)
+    }
+
+    @Test func unknownTelemetryNeverActs() async throws {
+        let world = ControllerTestWorld { _ in nil }
+        world.edge = ["a", "b"]
+        let log = EventLog()
+        let controller = Self.controller(world, log)
+        try await run(world, controller, seconds: 7200)
+        #expect(world.operations.isEmpty)
+        #expect(log.transitions.isEmpty)
+        #expect(log.skips.count >= 200)
+    }
+
+    @Test func lowDelayUnoffloadsScalingTheCloudFirst() async throws {
+        // 20 ms leaves 80 ms to the band's midpoint; moving c back costs one remote call (RTT 50 ms).
+        let world = ControllerTestWorld { _ in 0.020 }
+        world.edge = ["a", "b", "c"]
+        let log = EventLog()
+        let controller = Self.controller(world, log)
+        try await run(world, controller, seconds: 200)
+        let decision = try #require(log.decisions.first)
+        #expect(decision.action == .unoffload)
+        let removed = try #require(decision.placement?.removed)
+        #expect(!removed.isEmpty)
+        guard case .scale(let first, .cloud, _)? = world.operations.first else {
+            Issue.record("the cloud must absorb the replicas before the edge copy goes: \(world.operations)")
+            return
+        }
+        #expect(world.operations[1] == .delete(service: first))
+    }
+
+    @Test func restartInTheMiddleOfAnOffloadConverges() async throws {
+        let world = ControllerTestWorld { _ in 0.150 }
+        world.failingApplies = ["b"]
+        let log = EventLog()
+        let first = Self.controller(world, log)
+        try await run(world, first, seconds: 200)
+        let planned = Set(try #require(log.decisions.first?.placement?.edgeServices))
+        #expect(planned.contains("b"))
+        #expect(!world.edge.contains("b"), "the failed service is not half applied")
+        #expect(!world.operations.contains(.scale(service: "b", area: .edge, replicas: 1)))
+        // A new process knows nothing of the first; it reads the cluster and finishes the job.
+        let second = Self.controller(world, EventLog())
+        try await run(world, second, seconds: 600)
+        #expect(planned.isSubset(of: world.edge))
+    }
+}

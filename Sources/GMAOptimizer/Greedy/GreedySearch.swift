@@ -27,38 +27,35 @@ struct GreedySearch {
 
     var trials: Int { state.trials }
 
+    /// Two starts, each polished by the cost descent; the cheaper wins. The Lagrangian seed handles targets that
+    /// only a deep subtree reaches; the frontier greedy is often better when a few small groups suffice.
     mutating func run() -> Outcome {
         if model.problem.action == .unoffload && !state.meetsTarget {
             // An unoffload that starts over its limit has nothing to give back: keep the current placement.
             return .infeasible
         }
-        let mode = ProcessInfo.processInfo.environment["GMA_GREEDY_MODE"] ?? "both"
-        var results: [(set: [Bool], cost: Double)] = []
-        if mode != "frontier" {
-            var seed = LagrangianSeed(model: model, free: free)
-            if let start = seed.bestFeasible() {
-                state.reset(to: start)
-                DebugTrace.note("seed cost \(state.cost) delay \(state.delay)", start.filter { $0 }.count)
-                improve()
-                dropUninvoked()
-                results.append((state.edgeSet, state.cost))
-                DebugTrace.note("seed+improve cost \(state.cost)", 0)
-            }
+        var best: (set: [Bool], cost: Double)?
+        func keep(_ state: IncrementalEvaluator) {
+            if best == nil || state.cost < best!.cost { best = (state.edgeSet, state.cost) }
         }
-        if mode != "seed" {
-            state.reset(to: model.current.atEdge)
-            if !state.meetsTarget {
-                reachTarget()
-                if !state.meetsTarget && results.isEmpty { minimiseDelay() }
-            }
-            if state.meetsTarget {
-                improve()
-                dropUninvoked()
-                results.append((state.edgeSet, state.cost))
-                DebugTrace.note("frontier+improve cost \(state.cost)", 0)
-            }
+        var seed = LagrangianSeed(model: model, free: free)
+        if let start = seed.bestFeasible() {
+            state.reset(to: start)
+            improve()
+            dropUninvoked()
+            keep(state)
         }
-        guard let best = results.min(by: { $0.cost < $1.cost }) else { return .infeasible }
+        state.reset(to: model.current.atEdge)
+        if !state.meetsTarget {
+            reachTarget()
+            if !state.meetsTarget && best == nil { minimiseDelay() }
+        }
+        if state.meetsTarget {
+            improve()
+            dropUninvoked()
+            keep(state)
+        }
+        guard let best else { return .infeasible }
         state.reset(to: best.set)
         return .feasible
     }
@@ -86,7 +83,6 @@ struct GreedySearch {
                 if best == nil || score < best!.score { best = (g, score) }
             }
             guard let best else { return }
-            DebugTrace.note("add \(Array(additions[best.index])) score \(best.score) delay", Int(state.delay * 1e6))
             state.commit(flipping: additions[best.index])
         }
     }
@@ -118,11 +114,8 @@ struct GreedySearch {
     private mutating func improve() {
         // Each accepted move lowers the cost by more than the tolerance, so this ends; the cap is a safety net.
         for _ in 0..<(8 * model.serviceCount + 16) {
-            var t = state.trials
-            if applyBestSingleMove() { DebugTrace.note("single", state.trials - t); continue }
-            DebugTrace.note("single-fail", state.trials - t); t = state.trials
-            if applyBestSwap() { DebugTrace.note("swap", state.trials - t); continue }
-            DebugTrace.note("swap-fail", state.trials - t)
+            if applyBestSingleMove() { continue }
+            if applyBestSwap() { continue }
             return
         }
     }
@@ -211,8 +204,3 @@ struct GreedySearch {
     }
 }
 
-import Foundation
-enum DebugTrace {
-    static let on = ProcessInfo.processInfo.environment["GMA_GREEDY_DEBUG"] != nil
-    static func note(_ what: String, _ n: Int) { if on { FileHandle.standardError.write(Data("  \(what) \(n)\n".utf8)) } }
-}

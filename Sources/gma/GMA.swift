@@ -8,6 +8,6 @@ struct GMA: AsyncParsableCommand {
         discussion: """
             Evaluate a placement:     gma evaluate problem.json --edge s0,s3
             """,
-        subcommands: [Evaluate.self, Solve.self, Check.self, Run.self, Decide.self, Generate.self, Simulate.self]
+        subcommands: [Evaluate.self, Solve.self, Check.self, Run.self, Decide.self, Generate.self, Simulate.self, Netprober.self]
     )
 }

@@ -7,7 +7,7 @@ enum SolverConfiguration: Hashable {
 
     var label: String {
         switch self {
-        case .ilp(let budget): return "ilp@\(BenchFormat.number(budget))s"
+        case .ilp(let budget): return "ilp@\(String(format: "%g", budget))s"
         case .greedy: return "greedy"
         }
     }

@@ -46,7 +46,7 @@ struct Simulate: AsyncParsableCommand {
             do {
                 loaded = try Scenario.load(path: scenario)
             } catch {
-                throw UserFacingError(error.description)
+                throw UserFacingError("\(error)")
             }
             if let solver { loaded.solver = solver }
             if let seed { loaded.twin.seed = seed }

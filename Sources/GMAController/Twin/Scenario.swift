@@ -1,0 +1,66 @@
+import Foundation
+import GMAOptimizer
+import Yams
+
+/// A `gma simulate` scenario: the app, the load, the network, the controller's band and timing, and the
+/// twin's behaviour. Read from YAML; every problem is reported with its line:column and key path.
+public struct Scenario: Sendable {
+    public var name: String
+    public var app: TwinApp
+    public var load: LoadProfile
+    public var network: NetworkProfile
+    public var band: DelayBand
+    public var timing: LoopTiming
+    public var solver: SolverKind
+    public var twin: TwinSettings
+    public var durationSeconds: Double
+
+    public init(
+        name: String, app: TwinApp, load: LoadProfile, network: NetworkProfile, band: DelayBand, timing: LoopTiming,
+        solver: SolverKind = .auto, twin: TwinSettings = TwinSettings(), durationSeconds: Double? = nil
+    ) {
+        self.name = name
+        self.app = app
+        self.load = load
+        self.network = network
+        self.band = band
+        self.timing = timing
+        self.solver = solver
+        self.twin = twin
+        self.durationSeconds = durationSeconds ?? load.durationSeconds
+    }
+
+    /// The controller settings this scenario implies.
+    public var controllerSettings: ControllerSettings {
+        ControllerSettings(
+            band: band, timing: timing, template: app.template, solver: solver, replicaBounds: app.settingsBounds)
+    }
+
+    public static func load(path: String) throws(ConfigError) -> Scenario {
+        guard let text = ScenarioFiles.readText(path) else {
+            throw ConfigError(issues: [ConfigIssue(file: path, keyPath: "", message: "cannot read the file")])
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        return try parse(text, file: path, baseDirectory: base.isEmpty ? "." : base)
+    }
+
+    public static func parse(_ text: String, file: String = "scenario.yaml", baseDirectory: String = ".")
+        throws(ConfigError) -> Scenario
+    {
+        let log = IssueLog()
+        let documents = YAMLDocuments.compose(text, file: file, log: log)
+        let reader = ScenarioReader(file: file, log: log, paths: PathResolver(baseDirectory: baseDirectory))
+        let scenario = documents.first.flatMap { reader.read(YAMLField(root: $0, file: file, log: log)) }
+        if documents.isEmpty && !log.hasErrors {
+            log.add(.error, file: file, mark: nil, path: "", "the file is empty")
+        }
+        guard let scenario, !log.hasErrors else { throw ConfigError(issues: log.issues) }
+        return scenario
+    }
+}
+
+enum ScenarioFiles {
+    static func readText(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
+    }
+}

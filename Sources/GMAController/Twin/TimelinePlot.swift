@@ -6,9 +6,9 @@ public struct TimelinePlot: Sendable {
     let width = 1100.0
     let panelHeight = 230.0
     let left = 70.0
-    let right = 70.0
-    let top = 50.0
-    let gap = 45.0
+    let right = 90.0
+    let top = 80.0
+    let gap = 60.0
 
     public init(run: TwinRunResult) {
         self.run = run
@@ -72,7 +72,7 @@ public struct TimelinePlot: Sendable {
         for k in stride(from: 0, through: Int(count), by: max(Int(count) / 5, 1)) {
             out.append(text(width - right + 8, yEdge(Double(k)) + 4, "\(k)", color: "#2e7d32"))
         }
-        out.append(text(width - right + 8, rateTop - 8, "edge services", color: "#2e7d32"))
+        out.append(text(width - right + 8, rateTop - 8, "edge svcs", color: "#2e7d32"))
         out.append(legend(top: rateTop, [("#1565c0", "user request rate λ"), ("#2e7d32", "services serving at the edge")]))
 
         // Panel 3: cost.
@@ -97,8 +97,9 @@ public struct TimelinePlot: Sendable {
         let plotWidth = width - left - right
         out.append(#"<rect x="\#(f(left))" y="\#(f(top))" width="\#(f(plotWidth))" height="\#(f(panelHeight))" fill="none" stroke='#616161'/>"#)
         let y = axis(top: top, max: max)
-        for k in 0...5 {
-            let value = max * Double(k) / 5
+        let divisions = max.truncatingRemainder(dividingBy: 60) == 0 ? 4 : 5
+        for k in 0...divisions {
+            let value = max * Double(k) / Double(divisions)
             out.append(#"<line x1="\#(f(left))" y1="\#(f(y(value)))" x2="\#(f(left + plotWidth))" y2="\#(f(y(value)))" stroke='#eeeeee'/>"#)
             out.append(text(left - 8, y(value) + 4, value >= 10 ? String(format: "%.0f", value) : String(format: "%.2g", value), anchor: "end"))
         }
@@ -111,16 +112,16 @@ public struct TimelinePlot: Sendable {
             out.append(text(xm, top + panelHeight + 18, String(format: "%.0f", m), anchor: "middle"))
             m += stepMinutes
         }
-        out.append(text(left, top - 6, label, weight: "bold"))
+        out.append(text(left, top - 24, label, weight: "bold"))
         return out.joined(separator: "\n")
     }
 
     private func legend(top: Double, _ items: [(String, String)]) -> String {
         var out: [String] = []
-        var cursor = left + 190
+        var cursor = left + 170
         for (color, label) in items {
-            out.append(#"<rect x="\#(f(cursor))" y="\#(f(top - 15))" width="14" height="4" fill="\#(color)"/>"#)
-            out.append(text(cursor + 18, top - 10, escape(label), size: 11))
+            out.append(#"<rect x="\#(f(cursor))" y="\#(f(top - 12))" width="14" height="4" fill="\#(color)"/>"#)
+            out.append(text(cursor + 18, top - 7, escape(label), size: 11))
             cursor += 28 + Double(label.count) * 6.2
         }
         return out.joined(separator: "\n")

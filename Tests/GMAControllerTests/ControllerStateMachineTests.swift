@@ -36,6 +36,7 @@ import Testing
         #expect(controller.state == .offloading)
         #expect(await controller.step() == 120)
         #expect(log.transitions == ["camping>offload-alarm", "offload-alarm>offloading", "offloading>camping"])
+        #expect(world.clock.now() == world.start, "steps alone do not move the clock")
         let decision = try #require(log.decisions.first)
         #expect(decision.action == .offload)
         #expect(decision.placement?.feasible == true)
@@ -65,19 +66,35 @@ import Testing
         #expect(world.operations.isEmpty)
     }
 
-    @Test func movingAutoscalersHoldEverything() async throws {
-        let world = ControllerTestWorld { _ in 0.150 }
+    @Test func movingAutoscalersDeferTheActionButNotTheAlarm() async throws {
+        let world = ControllerTestWorld { _ in 0.100 }
         world.hpa["b"]?.cloud?.desiredReplicas = 5
         let log = EventLog()
         let controller = Self.controller(world, log)
-        #expect(await controller.step() == 120)
+        // In band while an HPA moves: hpa-running, and nothing else.
+        #expect(await controller.step() == 30)
         #expect(controller.state == .hpaRunning)
+        // The delay leaves the band while the HPA still moves: the alarm runs its course, the action waits.
+        world.meanDelay = { _ in 0.150 }
         try await run(world, controller, seconds: 1000)
         #expect(world.operations.isEmpty)
+        #expect(controller.state == .offloadAlarm)
+        #expect(log.skips.contains { $0.contains("action deferred") })
+        // Once it settles, the action follows at the next check.
         world.hpa["b"]?.cloud?.desiredReplicas = 2
-        try await run(world, controller, seconds: 1000)
-        #expect(log.transitions.prefix(3) == ["camping>hpa-running", "hpa-running>camping", "camping>offload-alarm"])
+        try await run(world, controller, seconds: 60)
+        #expect(log.transitions.prefix(3) == ["camping>hpa-running", "hpa-running>offload-alarm", "offload-alarm>offloading"])
         #expect(!world.operations.isEmpty)
+    }
+
+    @Test func autoscalersThatFixTheDelayClearTheAlarm() async throws {
+        let world = ControllerTestWorld { t in t < 60 ? 0.150 : 0.100 }
+        world.hpa["b"]?.cloud?.desiredReplicas = 5
+        let log = EventLog()
+        let controller = Self.controller(world, log)
+        try await run(world, controller, seconds: 600)
+        #expect(world.operations.isEmpty)
+        #expect(log.transitions.contains("offload-alarm>camping"))
     }
 
     @Test func unknownTelemetryNeverActs() async throws {

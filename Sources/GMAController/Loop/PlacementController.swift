@@ -16,6 +16,9 @@ public final class PlacementController: @unchecked Sendable {
     private let observer: @Sendable (ControllerEvent) -> Void
     private let decider: PlacementDecider
 
+    /// Query telemetry at the clock's time rather than "now": replays of a past window on a simulated clock.
+    public var telemetryAtClockTime = false
+
     public private(set) var state: ControllerState = .camping
     private var alarmChecks = 0
     private var hpaActivity = HPAActivity()
@@ -44,17 +47,16 @@ public final class PlacementController: @unchecked Sendable {
     }
 
     /// One cycle. Returns how long to wait before the next one.
+    ///
+    /// Moving autoscalers defer an action but do not stop detection: the alarm keeps counting while they
+    /// move, and the action waits until they settle. If the autoscalers fix the delay themselves, the alarm
+    /// clears on its own. (The reference slept a whole window whenever an HPA moved, before it would even
+    /// start an alarm, which after a load step delays the reaction by one extra window.)
     public func step() async -> Double {
         let timing = settings.timing
         guard let observation = await observe() else { return timing.syncPeriodSeconds }
         let now = observation.time
-
         let moving = hpaActivity.active(in: observation.hpa)
-        if !moving.isEmpty {
-            move(to: .hpaRunning, at: now, "autoscalers moving: \(moving.prefix(3).joined(separator: ", "))")
-            return timing.stabilizationWindowSeconds
-        }
-        if state == .hpaRunning { move(to: .camping, at: now, "autoscalers settled") }
 
         let mean = observation.snapshot.userDelaySeconds
         let quantile = observation.snapshot.userDelayQuantileSeconds
@@ -62,7 +64,7 @@ public final class PlacementController: @unchecked Sendable {
         let (wanted, why) = decider.wantedAction(observation)
         if mean == nil {
             observer(.skipped(time: now, state: state, reason: why))
-            if state != .camping { move(to: .camping, at: now, "alarm dropped: \(why)") }
+            if state != .camping && state != .hpaRunning { move(to: .camping, at: now, "alarm dropped: \(why)") }
             return timing.syncPeriodSeconds
         }
 
@@ -78,6 +80,11 @@ public final class PlacementController: @unchecked Sendable {
                 alarmChecks = 0
                 return 0
             case .none:
+                if moving.isEmpty {
+                    move(to: .camping, at: now, "autoscalers settled")
+                } else {
+                    move(to: .hpaRunning, at: now, "autoscalers moving: \(moving.prefix(3).joined(separator: ", "))")
+                }
                 return timing.syncPeriodSeconds
             }
         case .offloadAlarm, .unoffloadAlarm:
@@ -88,14 +95,21 @@ public final class PlacementController: @unchecked Sendable {
             }
             alarmChecks += 1
             if alarmChecks >= timing.alarmCycles {
+                if !moving.isEmpty {
+                    observer(.skipped(
+                        time: now, state: state,
+                        reason: "action deferred: autoscalers moving: \(moving.prefix(3).joined(separator: ", "))"))
+                    return timing.syncPeriodSeconds
+                }
                 move(to: expected == .offload ? .offloading : .unoffloading, at: now, "condition held for \(alarmChecks) checks")
             }
             return timing.alarmCycleSeconds
         case .offloading, .unoffloading:
             let expected: PlacementActionKind = state == .offloading ? .offload : .unoffload
             // Checked again on fresh data: the world may have moved since the alarm (Q‑C9, Q‑C24).
-            guard wanted == expected else {
-                move(to: .camping, at: now, "no \(expected.rawValue) at action time: \(why)")
+            guard wanted == expected, moving.isEmpty else {
+                let cause = wanted == expected ? "autoscalers started moving" : why
+                move(to: .camping, at: now, "no \(expected.rawValue) at action time: \(cause)")
                 return 0
             }
             let decision = decider.decide(observation)
@@ -119,6 +133,7 @@ public final class PlacementController: @unchecked Sendable {
 
     private func observe(at time: Date? = nil) async -> PlacementDecider.Observation? {
         let now = time ?? clock.now()
+        let evaluationTime = time ?? (telemetryAtClockTime ? now : nil)
         let hpa: [String: ServiceHPAStatus]
         let edge: Set<String>
         do {
@@ -130,7 +145,7 @@ public final class PlacementController: @unchecked Sendable {
         }
         let snapshot: TelemetrySnapshot
         do {
-            snapshot = try await telemetry.snapshot(at: time)
+            snapshot = try await telemetry.snapshot(at: evaluationTime)
         } catch {
             observer(.skipped(time: now, state: state, reason: "telemetry failed: \(error)"))
             return nil

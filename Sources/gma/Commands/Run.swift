@@ -15,6 +15,7 @@ struct Run: AsyncParsableCommand {
 
               gma run --config GMAConfig.yaml
               gma run --config GMAConfig.yaml --dry-run --journal decisions.jsonl
+              gma run --config GMAConfig.yaml --dry-run --replay-from 2026-11-26T10:00:00Z --replay-until 2026-11-26T12:00:00Z
             """
     )
 
@@ -25,6 +26,23 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .long, help: "Append one JSON line per decision (with the full problem) to this file.")
     var journal: String?
+
+    @Option(
+        name: .long, help: "Replay a past window: start the loop's clock at this instant (RFC 3339 or Unix seconds).",
+        transform: InstantText.date)
+    var replayFrom: Date?
+
+    @Option(name: .long, help: "End of the replayed window (required with --replay-from).", transform: InstantText.date)
+    var replayUntil: Date?
+
+    func validate() throws {
+        if (replayFrom == nil) != (replayUntil == nil) {
+            throw ValidationError("--replay-from and --replay-until go together")
+        }
+        if let from = replayFrom, let until = replayUntil, until <= from {
+            throw ValidationError("--replay-until must be after --replay-from")
+        }
+    }
 
     func run() async throws {
         try await reportingUserErrors {
@@ -39,15 +57,19 @@ struct Run: AsyncParsableCommand {
             }
             let log = Logger(label: "gma")
             let clusterBox = ClusterBox()
-            let (loop, cluster) = try controller.assemble(configuration, dryRun: dryRun) { event in
+            // A replay runs on a simulated clock over Prometheus' history: no real waiting.
+            let clock: any ControllerClock = replayFrom.map { SimulatedClock(start: $0) } ?? SystemClock()
+            let (loop, cluster) = try controller.assemble(configuration, dryRun: dryRun, clock: clock) { event in
                 EventLogging.log(event, to: log, commands: { clusterBox.cluster?.argv(for: $0) ?? [] })
                 if case .decided(let decision) = event {
                     journalFile?.append(decision, commands: decision.operations.flatMap { clusterBox.cluster?.argv(for: $0) ?? [] })
                 }
             }
             clusterBox.cluster = cluster
+            loop.telemetryAtClockTime = replayFrom != nil
             log.info("gma started", metadata: ["config": "\(configuration.file)", "dry-run": "\(dryRun)"])
-            let task = Task { try await loop.run() }
+            let end = replayUntil
+            let task = Task { try await loop.run(until: end) }
             let signals = ShutdownSignals { task.cancel() }
             defer { signals.cancel() }
             do {

@@ -24,9 +24,10 @@ struct ControllerOptions: ParsableArguments {
     }
 
     /// Everything the loop needs, wired from the config.
-    func assemble(_ configuration: GMAConfiguration, dryRun: Bool, observer: @escaping @Sendable (ControllerEvent) -> Void)
-        throws -> (PlacementController, KubectlCluster)
-    {
+    func assemble(
+        _ configuration: GMAConfiguration, dryRun: Bool, clock: any ControllerClock = SystemClock(),
+        observer: @escaping @Sendable (ControllerEvent) -> Void
+    ) throws -> (PlacementController, KubectlCluster) {
         let settings = ControllerAssembly.settings(from: configuration, solver: solver, timeLimitSeconds: timeLimit)
         let telemetry: PrometheusTelemetry
         do {
@@ -37,7 +38,7 @@ struct ControllerOptions: ParsableArguments {
         let cluster = KubectlCluster(configuration: configuration, dryRun: dryRun)
         let controller = PlacementController(
             settings: settings, telemetry: telemetry, cluster: cluster,
-            network: ControllerAssembly.network(from: configuration), clock: SystemClock(), observer: observer)
+            network: ControllerAssembly.network(from: configuration), clock: clock, observer: observer)
         return (controller, cluster)
     }
 }

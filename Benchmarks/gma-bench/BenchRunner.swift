@@ -46,10 +46,15 @@ enum PeakMemory {
         }
     }
 
-    /// Bytes, or nil where /proc is not available.
-    static func peakBytes() -> Double? {
+    /// Peak resident bytes (VmHWM), or nil where /proc is not available.
+    static func peakBytes() -> Double? { statusField("VmHWM:") }
+
+    /// Current resident bytes (VmRSS).
+    static func residentBytes() -> Double? { statusField("VmRSS:") }
+
+    private static func statusField(_ name: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(name) {
             let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first
             return kilobytes.map { $0 * 1024 }
         }
@@ -61,18 +66,23 @@ struct BenchRunner {
     let options: BenchOptions
 
     /// Runs every configuration over every case, group by group; peaks are per (group, configuration).
-    func run(_ cases: [BenchCase], progress: (String) -> Void) -> (records: [BenchRecord], peaks: [String: Double]) {
+    func run(
+        _ cases: [BenchCase], progress: (String) -> Void
+    ) -> (records: [BenchRecord], peaks: [String: (peak: Double, added: Double)]) {
         var records: [BenchRecord] = []
-        var peaks: [String: Double] = [:]
+        var peaks: [String: (peak: Double, added: Double)] = [:]
         let groups = Dictionary(grouping: cases.indices) { BenchGroup.key(cases[$0]) }
         for key in groups.keys.sorted() {
             for configuration in options.configurations {
                 PeakMemory.reset()
+                let resident = PeakMemory.residentBytes()
                 let started = Date()
                 for i in groups[key]! {
                     records.append(run(configuration, on: cases[i]))
                 }
-                if let peak = PeakMemory.peakBytes() { peaks["\(key)|\(configuration.label)"] = peak }
+                if let peak = PeakMemory.peakBytes(), let resident {
+                    peaks["\(key)|\(configuration.label)"] = (peak, max(peak - resident, 0))
+                }
                 progress(
                     "\(key) \(configuration.label): \(groups[key]!.count) problems in "
                         + "\(BenchFormat.number(Date().timeIntervalSince(started), digits: 1)) s")

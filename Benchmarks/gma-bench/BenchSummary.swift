@@ -42,16 +42,18 @@ struct BenchSummaryRow {
     var atMostSBMP = 0
     var ratiosToSBMP: [Double] = []
     var ratiosToOptimum: [Double] = []
-    /// Generated problems: cost over the cheapest feasible cost any solver found.
+    /// Cost over the cheapest feasible cost any solver of this run found (the ILP's optimum where it proved one).
     var ratiosToBest: [Double] = []
     var provenOptimal = 0
     var seconds: [Double] = []
     var peakBytes: Double?
+    /// Peak minus the resident size when the solver started on the group: what solving added.
+    var addedBytes: Double?
 
     var csvHeader: String {
         "group,solver,problems,feasible_share,missed_where_sbmp_meets,cost_le_sbmp_share,median_cost_over_sbmp,"
             + "optimum_known,median_cost_over_optimum,max_cost_over_optimum,median_cost_over_best,proven_optimal_share,"
-            + "p50_ms,p95_ms,peak_mb"
+            + "p50_ms,p95_ms,peak_mb,added_mb"
     }
 
     var csvLine: String {
@@ -64,7 +66,7 @@ struct BenchSummaryRow {
             f.number(BenchStatistics.percentile(ratiosToBest, 0.5), digits: 5), f.share(provenOptimal, problems),
             f.number(BenchStatistics.percentile(seconds, 0.5) * 1000, digits: 3),
             f.number(BenchStatistics.percentile(seconds, 0.95) * 1000, digits: 3),
-            f.number((peakBytes ?? .nan) / 1e6, digits: 1),
+            f.number((peakBytes ?? .nan) / 1e6, digits: 1), f.number((addedBytes ?? .nan) / 1e6, digits: 1),
         ].joined(separator: ",")
     }
 }
@@ -75,7 +77,7 @@ struct BenchSummary {
     /// SBMP as recorded in the reference files (its time is the reference's Python on the reference machine).
     var reference: [BenchSummaryRow] = []
 
-    init(records: [BenchRecord], peaks: [String: Double], options: BenchOptions) {
+    init(records: [BenchRecord], peaks: [String: (peak: Double, added: Double)], options: BenchOptions) {
         let best = Dictionary(grouping: records.filter(\.feasible), by: { $0.benchCase.name })
             .mapValues { $0.map(\.cost).min()! }
         let solvers = options.configurations.map(\.label)
@@ -85,8 +87,11 @@ struct BenchSummary {
             for solver in solvers {
                 let own = members.filter { $0.solver == solver }
                 let keys = Set(own.map { BenchGroup.key($0.benchCase) })
-                let peak = keys.compactMap { peaks["\($0)|\(solver)"] }.max()
-                rows.append(Self.summarise(own, group: label, solver: solver, best: best, peak: peak))
+                let measured = keys.compactMap { peaks["\($0)|\(solver)"] }
+                rows.append(
+                    Self.summarise(
+                        own, group: label, solver: solver, best: best,
+                        peak: measured.isEmpty ? nil : (measured.map(\.peak).max()!, measured.map(\.added).max()!)))
             }
             let cases = Dictionary(grouping: members, by: { $0.benchCase.name }).values.map { $0[0].benchCase }
             if cases.contains(where: { $0.sbmp != nil }) { reference.append(Self.referenceRow(cases, group: label)) }
@@ -104,10 +109,12 @@ struct BenchSummary {
     }
 
     private static func summarise(
-        _ records: [BenchRecord], group: String, solver: String, best: [String: Double], peak: Double?
+        _ records: [BenchRecord], group: String, solver: String, best: [String: Double],
+        peak: (peak: Double, added: Double)?
     ) -> BenchSummaryRow {
         var row = BenchSummaryRow(group: group, solver: solver)
-        row.peakBytes = peak
+        row.peakBytes = peak?.peak
+        row.addedBytes = peak?.added
         for r in records {
             row.problems += 1
             row.seconds.append(r.seconds)
@@ -122,7 +129,7 @@ struct BenchSummary {
             if let optimum = r.benchCase.optimum, optimum.feasible, r.feasible {
                 row.ratiosToOptimum.append(r.cost / optimum.cost)
             }
-            if r.benchCase.set == "generated", r.feasible, let b = best[r.benchCase.name] {
+            if r.feasible, let b = best[r.benchCase.name] {
                 row.ratiosToBest.append(r.cost / b)
             }
         }
@@ -145,7 +152,7 @@ struct BenchSummary {
     var table: String {
         let header = [
             "solver", "n", "feasible", "missed", "<=SBMP", "cost/SBMP p50", "cost/opt p50 (n)", "cost/opt max",
-            "cost/best p50", "optimal", "p50 ms", "p95 ms", "peak MB",
+            "cost/best p50", "optimal", "p50 ms", "p95 ms", "peak MB", "+MB",
         ]
         var lines: [String] = []
         var group = ""
@@ -171,6 +178,7 @@ struct BenchSummary {
                     f.number(BenchStatistics.percentile(row.seconds, 0.5) * 1000, digits: 2),
                     f.number(BenchStatistics.percentile(row.seconds, 0.95) * 1000, digits: 2),
                     f.number((row.peakBytes ?? .nan) / 1e6, digits: 1),
+                    f.number((row.addedBytes ?? .nan) / 1e6, digits: 1),
                 ]))
         }
         return lines.joined(separator: "\n")
@@ -231,7 +239,7 @@ enum BenchFormat {
 
     static func csv(_ text: String) -> String { text.contains(",") ? "\"\(text)\"" : text }
 
-    static let widths = [18, 5, 9, 7, 8, 14, 18, 13, 14, 8, 10, 10, 8]
+    static let widths = [18, 5, 9, 7, 8, 14, 18, 13, 14, 8, 10, 10, 8, 6]
 
     static func pad(_ cells: [String]) -> String {
         cells.enumerated().map { i, cell in

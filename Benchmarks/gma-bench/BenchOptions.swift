@@ -11,10 +11,13 @@ struct BenchOptions {
     var output: String
     var filter: String?
     var skipPublic = false
+    /// Time the model's evaluation instead of the solvers: this many evaluations per instance.
+    var modelTiming: Int?
 
     static let usage = """
         usage: gma-bench [--instances DIR] [--solvers ilp,greedy] [--ilp-budgets 0.5,2] [--sizes 201,500,1000,2000]
                          [--seeds 3] [--repeat 3] [--out DIR] [--filter TEXT] [--skip-public]
+               gma-bench --model-timing N [--instances DIR]
 
           --instances DIR   gma/v1 problems with .reference.json beside them (default ../shared/bench/instances)
           --solvers LIST    ilp (PlacementSolver, one row per budget) and/or greedy (GreedyPlacer)
@@ -25,6 +28,7 @@ struct BenchOptions {
           --out DIR         where records.csv, summary.csv, by-size.csv and bench.svg go (default Benchmarks/results)
           --filter TEXT     only public instances whose name contains TEXT
           --skip-public     generated apps only
+          --model-timing N  time N model evaluations per public offload instance instead, and print µs each
         """
 
     init(arguments: [String]) throws {
@@ -59,6 +63,8 @@ struct BenchOptions {
             case "--out": output = try value(flag)
             case "--filter": filter = try value(flag)
             case "--skip-public": skipPublic = true
+            case "--model-timing":
+                modelTiming = try Int(value(flag)).flatMap { $0 > 0 ? $0 : nil } ?? { throw BenchError("--model-timing: a positive count") }()
             case "-h", "--help": throw BenchError(Self.usage)
             default: throw BenchError("unknown option \(flag)\n\(Self.usage)")
             }

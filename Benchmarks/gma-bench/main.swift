@@ -5,6 +5,10 @@ import GMAOptimizer
 func runBench() throws {
     let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     func log(_ message: String) { FileHandle.standardError.write(Data("gma-bench: \(message)\n".utf8)) }
+    if let evaluations = options.modelTiming {
+        print(try ModelTiming.run(instances: options.instances, evaluations: evaluations))
+        return
+    }
     var cases: [BenchCase] = []
     if !options.skipPublic {
         cases += try BenchCase.publicCases(in: options.instances, filter: options.filter)

@@ -27,6 +27,12 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "Append one JSON line per decision (with the full problem) to this file.")
     var journal: String?
 
+    @Option(name: .long, help: "Serve /metrics, /healthz and /readyz on HOST:PORT ('off' to disable).")
+    var metricsAddress = "127.0.0.1:9464"
+
+    @Option(name: .long, help: "Log format: text or json (one JSON object per line).")
+    var logFormat: LogFormat = .text
+
     @Option(
         name: .long, help: "Replay a past window: start the loop's clock at this instant (RFC 3339 or Unix seconds).",
         transform: InstantText.date)
@@ -50,16 +56,24 @@ struct Run: AsyncParsableCommand {
             let journalFile = try journal.map { path in
                 do { return try DecisionJournal(path: path) } catch { throw UserFacingError("\(error)") }
             }
+            let format = logFormat
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = LogLevels.fromEnvironment()
-                return handler
+                switch format {
+                case .json: return JSONLogHandler(label: label, level: LogLevels.fromEnvironment())
+                case .text:
+                    var handler = StreamLogHandler.standardError(label: label)
+                    handler.logLevel = LogLevels.fromEnvironment()
+                    return handler
+                }
             }
             let log = Logger(label: "gma")
+            let settings = ControllerAssembly.settings(from: configuration)
+            let metrics = ControllerMetrics(band: settings.band)
             let clusterBox = ClusterBox()
             // A replay runs on a simulated clock over Prometheus' history: no real waiting.
             let clock: any ControllerClock = replayFrom.map { SimulatedClock(start: $0) } ?? SystemClock()
             let (loop, cluster) = try controller.assemble(configuration, dryRun: dryRun, clock: clock) { event in
+                metrics.record(event)
                 EventLogging.log(event, to: log, commands: { clusterBox.cluster?.argv(for: $0) ?? [] })
                 if case .decided(let decision) = event {
                     journalFile?.append(decision, commands: decision.operations.flatMap { clusterBox.cluster?.argv(for: $0) ?? [] })
@@ -67,6 +81,17 @@ struct Run: AsyncParsableCommand {
             }
             clusterBox.cluster = cluster
             loop.telemetryAtClockTime = replayFrom != nil
+            var endpoints: ObservabilityEndpoints?
+            if metricsAddress != "off" {
+                do {
+                    endpoints = try ObservabilityEndpoints(address: metricsAddress, metrics: metrics)
+                    try endpoints?.start()
+                } catch {
+                    throw UserFacingError("--metrics-address \(metricsAddress): \(error)")
+                }
+                log.info("metrics on http://\(metricsAddress.split(separator: ":").dropLast().joined(separator: ":")):\(endpoints?.port ?? 0)/metrics")
+            }
+            defer { endpoints?.stop() }
             log.info("gma started", metadata: ["config": "\(configuration.file)", "dry-run": "\(dryRun)"])
             let end = replayUntil
             let task = Task { try await loop.run(until: end) }
@@ -79,6 +104,11 @@ struct Run: AsyncParsableCommand {
             }
         }
     }
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
 }
 
 /// Lets the event observer reach the cluster built alongside it.

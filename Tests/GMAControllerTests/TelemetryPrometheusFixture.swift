@@ -14,9 +14,11 @@ enum PrometheusFixture {
         "the Prometheus tests need the `prometheus` and `promtool` binaries: "
         + "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus"
 
-    /// Starts Prometheus over `openMetrics`, runs `body` with its base URL, and always stops it.
+    /// Starts Prometheus over `openMetrics` (backfilled; empty: no history) with `configuration` as its
+    /// prometheus.yml, runs `body` with its base URL, and always stops it.
     static func with<T: Sendable>(
-        openMetrics: String, _ body: @Sendable (URL) async throws -> T
+        openMetrics: String, configuration: String = "global: {scrape_interval: 15s}\nscrape_configs: []\n",
+        _ body: @Sendable (URL) async throws -> T
     ) async throws -> T {
         guard let prometheus = findExecutable("prometheus"), let promtool = findExecutable("promtool") else {
             throw TelemetryFixtureError(description: installHint)
@@ -25,12 +27,14 @@ enum PrometheusFixture {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
 
-        let input = dir.appendingPathComponent("fixture.om")
-        try Data(openMetrics.utf8).write(to: input)
         let data = dir.appendingPathComponent("data")
-        try runTool(promtool, ["tsdb", "create-blocks-from", "openmetrics", input.path, data.path])
+        if !openMetrics.isEmpty {
+            let input = dir.appendingPathComponent("fixture.om")
+            try Data(openMetrics.utf8).write(to: input)
+            try runTool(promtool, ["tsdb", "create-blocks-from", "openmetrics", input.path, data.path])
+        }
         let config = dir.appendingPathComponent("prometheus.yml")
-        try Data("global: {scrape_interval: 15s}\nscrape_configs: []\n".utf8).write(to: config)
+        try Data(configuration.utf8).write(to: config)
 
         // A port can be taken between the probe and Prometheus' bind; try a few.
         var lastError: (any Error)?

@@ -67,12 +67,15 @@ public struct PlacementDecider: Sendable {
             template.services[i].atEdge = o.edgeServices.contains(template.services[i].name)
         }
         let quantile = o.snapshot.userDelayQuantileSeconds
+        let target: Double
         if action == .offload {
-            let (target, driver) = settings.band.offloadTarget(mean: mean, quantile: quantile)
+            let (goal, driver) = settings.band.offloadTarget(mean: mean, quantile: quantile)
+            target = goal
             template.target = Target(delayReductionSeconds: mean - target)
             decision.reason += "; \(driver)-driven offload to \(ms(target))"
         } else {
-            let (target, driver) = settings.band.unoffloadTarget(mean: mean, quantile: quantile)
+            let (goal, driver) = settings.band.unoffloadTarget(mean: mean, quantile: quantile)
+            target = goal
             template.target = Target(maxDelayIncreaseSeconds: target - mean)
             decision.reason += "; \(driver)-driven unoffload up to \(ms(target))"
         }
@@ -91,15 +94,26 @@ public struct PlacementDecider: Sendable {
             problem.services[i].cpuUsageCores.cloud *= me
             problem.services[i].memoryUsageBytes.cloud *= me
         }
-        decision.problem = problem
-        let model: PlacementModel
+        var model: PlacementModel
         do {
             model = try PlacementModel(problem)
+            // The model only knows the network part of the delay; the rest (processing, queueing) is the
+            // measured delay minus the model's. When the model predicts more than was measured (a saturated
+            // link: the model's penalty is far above what timeouts let clients measure), that remainder is
+            // taken as zero, so the model's own delay must reach the target.
+            let modelled = model.current.delaySeconds
+            if modelled > mean {
+                problem.target = action == .offload
+                    ? Target(delayReductionSeconds: modelled - target) : Target(maxDelayIncreaseSeconds: target - modelled)
+                model = try PlacementModel(problem)
+                decision.reason += "; model delay \(ms(modelled)) above the measured one: absolute target"
+            }
         } catch {
             decision.action = .none
             decision.reason = "no placement computed: the measured problem is invalid: \(error.description)"
             return decision
         }
+        decision.problem = problem
         let solution = PlacementSolver.solve(model, using: settings.solver, options: settings.solveOptions)
         decision.placement = solution
         if solution.added.isEmpty && solution.removed.isEmpty {

@@ -25,17 +25,15 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var fields: [(String, JSONValue)] = [
             ("time", .string(Self.timestamp(Date()))),
-            ("level", .string(level.rawValue)),
+            ("level", .string(event.level.rawValue)),
             ("label", .string(label)),
-            ("message", .string(message.description)),
+            ("message", .string(event.message.description)),
         ]
-        let merged = metadata.merging(explicit ?? [:]) { _, new in new }
+        if let error = event.error { fields.append(("error", .string("\(error)"))) }
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() { fields.append((key, Self.json(merged[key]!))) }
         write(JSONValue.object(fields).rendered() + "\n")
     }

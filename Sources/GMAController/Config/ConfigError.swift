@@ -51,6 +51,16 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         let count = errors.count
         let head = "\(count) configuration error\(count == 1 ? "" : "s")"
-        return ([head] + issues.map(\.description)).joined(separator: "\n")
+        // Grouped by file (in order of first appearance), then by position.
+        var files: [String] = []
+        for issue in issues where !files.contains(issue.file) { files.append(issue.file) }
+        let ordered = files.flatMap { file in
+            issues.enumerated().filter { $0.element.file == file }.sorted { a, b in
+                let x = (a.element.line ?? 0, a.element.column ?? 0, a.offset)
+                let y = (b.element.line ?? 0, b.element.column ?? 0, b.offset)
+                return x < y
+            }.map(\.element)
+        }
+        return ([head] + ordered.map(\.description)).joined(separator: "\n")
     }
 }

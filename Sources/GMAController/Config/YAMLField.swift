@@ -28,6 +28,8 @@ struct YAMLField {
     let log: IssueLog
     /// The parent was not a mapping (already reported): stay silent about this key.
     var silenced = false
+    /// Where this field's own key is written (`telemetry:`): missing children are reported there.
+    var keyMark: Mark?
 
     init(root: Node?, file: String, log: IssueLog, path: String = "") {
         self.node = root
@@ -37,7 +39,10 @@ struct YAMLField {
         self.log = log
     }
 
-    private init(node: Node?, path: String, mark: Mark?, file: String, log: IssueLog, silenced: Bool) {
+    private init(
+        node: Node?, path: String, mark: Mark?, file: String, log: IssueLog, silenced: Bool, keyMark: Mark? = nil
+    ) {
+        self.keyMark = keyMark
         self.node = node
         self.path = path
         self.mark = mark
@@ -68,9 +73,16 @@ struct YAMLField {
         guard let mapping = node.mapping else {
             return YAMLField(node: nil, path: join(key), mark: mark, file: file, log: log, silenced: true)
         }
-        let value = mapping[key]
+        var keyNode: Node?
+        var value: Node?
+        for (k, v) in mapping where k.string == key {
+            keyNode = k
+            value = v
+            break
+        }
         return YAMLField(
-            node: value, path: join(key), mark: value?.mark ?? mapping.mark, file: file, log: log, silenced: silenced)
+            node: value, path: join(key), mark: value?.mark ?? keyMark ?? mapping.mark, file: file, log: log,
+            silenced: silenced, keyMark: keyNode?.mark)
     }
 
     /// Checks that a present node is a mapping; reports it otherwise.

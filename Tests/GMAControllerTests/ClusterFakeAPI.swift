@@ -7,6 +7,8 @@ import Testing
 /// and kubectl discovery cache in a fresh temporary directory. Stopped (by its pid) in `stop()`.
 final class FakeKubeAPI: @unchecked Sendable {
     let process: Process
+    /// Held open for the server's lifetime: if this test process dies, the server sees EOF and exits.
+    private let stdin = Pipe()
     let port: Int
     let directory: String
     var kubeconfig: String { directory + "/kubeconfig" }
@@ -19,7 +21,8 @@ final class FakeKubeAPI: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--port", "0"]
+        process.arguments = ["python3", Self.script, "--port", "0", "--exit-on-stdin-eof"]
+        process.standardInput = stdin
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")

@@ -15,6 +15,7 @@ import argparse
 import copy
 import datetime
 import json
+import os
 import sys
 import threading
 import uuid
@@ -398,9 +399,17 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--exit-on-stdin-eof", action="store_true", help="stop when stdin closes")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+    if args.exit_on_stdin_eof:
+        # The test holds our stdin open; when it goes away (even killed), so do we.
+        def watch_stdin():
+            while sys.stdin.buffer.read(1024):
+                pass
+            os._exit(0)
+        threading.Thread(target=watch_stdin, daemon=True).start()
     print(f"listening {server.server_address[1]}", flush=True)
     try:
         server.serve_forever()

@@ -16,7 +16,8 @@ public struct TwinSimulation: Sendable {
     /// `onEvent` sees each timeline event as it happens.
     public func run(
         progress: @escaping @Sendable (Double) -> Void = { _ in },
-        onEvent: @escaping @Sendable (TimelineEvent) -> Void = { _ in }
+        onEvent: @escaping @Sendable (TimelineEvent) -> Void = { _ in },
+        onControllerEvent: @escaping @Sendable (ControllerEvent) -> Void = { _ in }
     ) async throws -> TwinRunResult {
         let clock = SimulatedClock()
         let recorder = TimelineRecorder()
@@ -25,6 +26,7 @@ public struct TwinSimulation: Sendable {
             recorder: recorder)
         let start = clock.now()
         let observer: @Sendable (ControllerEvent) -> Void = { event in
+            onControllerEvent(event)
             for line in TimelineEvent.from(event, start: start) {
                 recorder.record(line)
                 onEvent(line)

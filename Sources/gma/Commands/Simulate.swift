@@ -31,6 +31,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .long, help: "Override the scenario's seed.")
     var seed: UInt64?
 
+    @Option(name: .long, help: "Append one JSON line per decision (with the full problem) to this file.")
+    var journal: String?
+
     @Flag(name: .long, help: "Print only the summary.")
     var quiet = false
 
@@ -57,6 +60,9 @@ struct Simulate: AsyncParsableCommand {
             let progress = ProgressLine(enabled: terminal && !quiet, total: total)
             let quiet = quiet
             print("gma simulate: \(loaded.name), app \(loaded.app.name), \(TwinSummaryClock.text(total)) simulated, solver \(loaded.solver.rawValue), seed \(loaded.twin.seed)")
+            let journalFile = try journal.map { path in
+                do { return try DecisionJournal(path: path) } catch { throw UserFacingError("\(error)") }
+            }
             let started = Date()
             let result = try await TwinSimulation(scenario: loaded, pacing: pacing).run(
                 progress: { progress.update($0) },
@@ -64,6 +70,9 @@ struct Simulate: AsyncParsableCommand {
                     guard !quiet, event.kind != .observation else { return }
                     progress.clear()
                     print("\(TwinSummaryClock.text(event.time))  \(event.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(event.text)")
+                },
+                onControllerEvent: { event in
+                    if case .decided(let decision) = event { journalFile?.append(decision, commands: []) }
                 })
             progress.clear()
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

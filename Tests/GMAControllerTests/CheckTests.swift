@@ -4,7 +4,7 @@ import Testing
 @testable import GMAController
 
 /// The `gma` executable next to the test bundle (swift test builds it with the tests).
-private let gmaBinary: String? = {
+let gmaBinary: String? = {
     var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     for _ in 0..<3 {
         let candidate = directory.appendingPathComponent("gma").path

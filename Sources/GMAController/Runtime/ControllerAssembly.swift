@@ -81,29 +81,35 @@ public enum ControllerAssembly {
         .init(name: m.workloadName, kind: m.workloadKind == .statefulSet ? .statefulSet : .deployment)
     }
 
-    /// The network from netinfo.yaml and the net prober, starting from the configured values.
-    public static func network(from config: GMAConfiguration) -> NetworkInfoProvider {
+    /// The network from netinfo.yaml and the net prober, starting from the configured values. The RTT
+    /// multiplier applies once to whichever RTT is current (config, file or probe), as in the reference.
+    public static func network(from config: GMAConfiguration) -> ScaledNetwork {
         let n = config.network
         let probe = n.netProberURL.flatMap(URL.init(string:)).map { NetproberClient(url: $0) }
-        return NetworkInfoProvider(
+        let provider = NetworkInfoProvider(
             initial: NetworkInfo(
-                rttSeconds: n.effectiveRTTSeconds, cloudToEdgeBitsPerSecond: n.cloudToEdgeBitsPerSecond,
+                rttSeconds: n.rttSeconds, cloudToEdgeBitsPerSecond: n.cloudToEdgeBitsPerSecond,
                 edgeToCloudBitsPerSecond: n.edgeToCloudBitsPerSecond),
             netinfoPath: n.netinfoFile, probe: probe)
+        return ScaledNetwork(provider: provider, rttMultiplier: n.rttMultiplier)
+    }
+}
+
+/// The network provider as the loop's source: refreshed on each read (a failed probe or a missing file keeps
+/// the last known values), with the configured RTT multiplier applied.
+public struct ScaledNetwork: NetworkConditionsSource {
+    public let provider: NetworkInfoProvider
+    public let rttMultiplier: Double
+
+    public func current() async -> NetworkConditions {
+        let info = await provider.refresh().info
+        return NetworkConditions(
+            rttSeconds: info.rttSeconds * rttMultiplier, cloudToEdgeBitsPerSecond: info.cloudToEdgeBitsPerSecond,
+            edgeToCloudBitsPerSecond: info.edgeToCloudBitsPerSecond)
     }
 }
 
 public struct AssemblyError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// The network provider as the loop's source: refreshed on each read, last known values kept on failure.
-extension NetworkInfoProvider: NetworkConditionsSource {
-    public func current() async -> NetworkConditions {
-        let info = await refresh().info
-        return NetworkConditions(
-            rttSeconds: info.rttSeconds, cloudToEdgeBitsPerSecond: info.cloudToEdgeBitsPerSecond,
-            edgeToCloudBitsPerSecond: info.edgeToCloudBitsPerSecond)
-    }
 }

@@ -56,5 +56,7 @@ struct CheckTests {
         let text = String(decoding: result.stdout, as: UTF8.self)
         #expect(text.contains("config      \(app3ConfigPath)"))
         #expect(text.contains("kubectl commands"))
+        #expect(text.contains("prometheus queries"))
+        #expect(text.contains(#"histogram_quantile(0.9"#), "the quantile query is listed")
     }
 }

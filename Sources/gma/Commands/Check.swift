@@ -32,10 +32,14 @@ struct Check: AsyncParsableCommand {
         }
     }
 
-    /// Hook for the telemetry: the PromQL queries gma would send, as extra report sections.
-    /// Empty until the Prometheus telemetry (Sources/GMAController/Telemetry) exposes a query list built
-    /// from a `GMAConfiguration`; then return `[("prometheus queries", queries)]` here.
+    /// The PromQL queries gma would send, as an extra report section.
     static func querySections(_ configuration: GMAConfiguration) -> [(title: String, lines: [String])] {
-        []
+        do {
+            let telemetry = try PrometheusTelemetry(settings: try ControllerAssembly.telemetrySettings(from: configuration))
+            let lines = telemetry.queries.named.flatMap { ["\($0.name):", "  \($0.promql)"] }
+            return [("prometheus queries", lines)]
+        } catch {
+            return [("prometheus queries", ["cannot build the queries: \(error)"])]
+        }
     }
 }

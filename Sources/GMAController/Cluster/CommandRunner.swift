@@ -22,7 +22,7 @@ public struct CommandResult: Sendable {
 /// SIGTERM, then SIGKILL two seconds later. Cancelling the task kills it the same way.
 public enum CommandRunner {
     public static func run(
-        _ argv: [String], timeoutSeconds: Double, environment: [String: String]? = nil
+        _ argv: [String], timeoutSeconds: Double, environment: [String: String]? = nil, input: Data? = nil
     ) async throws -> CommandResult {
         precondition(!argv.isEmpty, "empty argument vector")
         let directory = FileManager.default.temporaryDirectory
@@ -31,9 +31,12 @@ public enum CommandRunner {
         let errPath = directory.appendingPathComponent("gma-cmd-\(token).err").path
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let inPath = directory.appendingPathComponent("gma-cmd-\(token).in").path
+        if let input { _ = FileManager.default.createFile(atPath: inPath, contents: input) }
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
+            if input != nil { try? FileManager.default.removeItem(atPath: inPath) }
         }
         guard let outHandle = FileHandle(forWritingAtPath: outPath),
             let errHandle = FileHandle(forWritingAtPath: errPath)
@@ -46,7 +49,8 @@ public enum CommandRunner {
         process.executableURL = URL(fileURLWithPath: argv[0])
         process.arguments = Array(argv.dropFirst())
         if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
+        // Standard input from a file as well, so a child that never reads cannot block the writer.
+        process.standardInput = input.flatMap { _ in FileHandle(forReadingAtPath: inPath) } ?? FileHandle.nullDevice
         process.standardOutput = outHandle
         process.standardError = errHandle
 

@@ -56,6 +56,8 @@ public struct ControllerSettings: Sendable {
     public var resourceScaling: [String: Double]
     public var solver: SolverKind
     public var solveOptions: SolveOptions
+    /// A placement plug-in (`exec:PATH`) asked first; the built-in solver is its fallback.
+    public var externalSolver: String?
     /// HPA replica bounds per service and area, from the manifests (used before an edge HPA exists).
     public var replicaBounds: [String: PerArea<ReplicaBounds>]
 

@@ -112,7 +112,7 @@ public final class PlacementController: @unchecked Sendable {
                 move(to: .camping, at: now, "no \(expected.rawValue) at action time: \(cause)")
                 return 0
             }
-            let decision = decider.decide(observation)
+            let decision = await decider.decide(observation)
             observer(.decided(decision))
             let failures = await PlacementActuator(cluster: cluster).run(decision.operations)
             for (operation, error) in failures {
@@ -128,7 +128,7 @@ public final class PlacementController: @unchecked Sendable {
         guard let observation = await observe(at: time) else {
             return ControllerDecision(time: time ?? clock.now(), action: .none, reason: "the cluster could not be read")
         }
-        return decider.decide(observation)
+        return await decider.decide(observation)
     }
 
     private func observe(at time: Date? = nil) async -> PlacementDecider.Observation? {

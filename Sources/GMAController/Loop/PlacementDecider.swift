@@ -50,7 +50,7 @@ public struct PlacementDecider: Sendable {
     }
 
     /// The full decision: which placement, at what cost, through which operations.
-    public func decide(_ o: Observation) -> ControllerDecision {
+    public func decide(_ o: Observation) async -> ControllerDecision {
         let (action, why) = wantedAction(o)
         var decision = ControllerDecision(
             time: o.time, action: action, reason: why, meanDelaySeconds: o.snapshot.userDelaySeconds,
@@ -114,8 +114,9 @@ public struct PlacementDecider: Sendable {
             return decision
         }
         decision.problem = problem
-        let solution = PlacementSolver.solve(model, using: settings.solver, options: settings.solveOptions)
+        let solution = await solve(model)
         decision.placement = solution
+        if let note = solution.note, note.hasPrefix("plug-in") { decision.reason += "; \(note)" }
         if solution.added.isEmpty && solution.removed.isEmpty {
             decision.action = .none
             decision.reason += "; the best placement is the current one (\(solution.status.rawValue))"
@@ -123,6 +124,27 @@ public struct PlacementDecider: Sendable {
         }
         decision.operations = operations(for: solution, hpa: o.hpa)
         return decision
+    }
+
+    /// The plug-in's answer when one is configured and sound, else (or then) the built-in solver.
+    func solve(_ model: PlacementModel) async -> PlacementSolution {
+        guard let plugin = settings.externalSolver else {
+            return PlacementSolver.solve(model, using: settings.solver, options: settings.solveOptions)
+        }
+        let started = Date()
+        let timeout = settings.solveOptions.timeLimitSeconds + 5
+        switch await ExternalSolver(path: plugin, timeoutSeconds: timeout).placement(for: model) {
+        case .success(let set):
+            let feasible = model.meetsTarget(delaySeconds: model.evaluate(set).delaySeconds)
+            return PlacementSolution(
+                model: model, atEdge: set, status: feasible ? .feasible : .infeasible,
+                solver: "exec:" + (plugin as NSString).lastPathComponent, seconds: Date().timeIntervalSince(started),
+                nodes: 0)
+        case .failure(let failure):
+            var fallback = PlacementSolver.solve(model, using: .auto, options: settings.solveOptions)
+            fallback.note = "plug-in failed, fell back to auto: \(failure)"
+            return fallback
+        }
     }
 
     /// Deletions first (the cloud absorbs the edge replicas), then additions (controller.md §5).

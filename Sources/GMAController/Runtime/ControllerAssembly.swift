@@ -47,9 +47,12 @@ public enum ControllerAssembly {
             timeLimitSeconds: timeLimitSeconds ?? config.optimizer.timeLimitSeconds,
             greedyDepth: config.optimizer.expandingDepth)
         options.allowRemoval = false
-        return ControllerSettings(
+        var settings = ControllerSettings(
             band: band, timing: timing, template: template, resourceScaling: scaling,
             solver: solver ?? config.optimizer.connector.solverKind, solveOptions: options, replicaBounds: bounds)
+        // A --solver on the command line overrides the plug-in as well.
+        if solver == nil, case .external(let path) = config.optimizer.connector { settings.externalSolver = path }
+        return settings
     }
 
     public static func telemetrySettings(from config: GMAConfiguration) throws -> PrometheusTelemetrySettings {

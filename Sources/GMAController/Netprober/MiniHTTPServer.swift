@@ -104,6 +104,7 @@ public final class MiniHTTPServer: @unchecked Sendable {
     private var boundPort: UInt16 = 0
     private var active = 0
     private var stopping = false
+    private var stopped = false
     private let acceptDone = DispatchSemaphore(value: 0)
     private let idle = NSCondition()
 
@@ -173,10 +174,33 @@ public final class MiniHTTPServer: @unchecked Sendable {
     }
 
     /// Stops accepting, then waits for the requests in flight to finish. Safe to call more than once.
+    ///
+    /// The waiting happens on a plain thread: in-flight handlers are async and need Swift's cooperative
+    /// threads, so a caller on one of those must not block while they finish.
+    public func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                stopBlocking()
+                continuation.resume()
+            }
+            thread.name = "gma-http-stop"
+            thread.start()
+        }
+    }
+
+    /// The synchronous `stop()`, for callers outside Swift concurrency (a plain thread, a signal source's
+    /// queue, `deinit` of an owner). From a task, prefer `await stop()`: blocking a cooperative thread
+    /// while in-flight handlers need one can stall them.
     public func stop() {
+        stopBlocking()
+    }
+
+    /// Same as the synchronous `stop()`.
+    public func stopBlocking() {
         let fd = lock.withLock { () -> Int32 in
             if stopping { return -1 }
             stopping = true
+            if listener < 0 { stopped = true }  // never started
             return listener
         }
         guard fd >= 0 else { return }
@@ -186,17 +210,19 @@ public final class MiniHTTPServer: @unchecked Sendable {
         idle.lock()
         while lock.withLock({ active }) > 0 { idle.wait() }
         idle.unlock()
+        lock.withLock { stopped = true }
     }
 
-    /// Blocks the calling thread until `stop()` has finished (for a command that serves until a signal).
+    /// Returns once `stop()` has finished (for a command that serves until a signal).
     public func waitUntilStopped() async {
-        while !(lock.withLock { stopping && listener < 0 }) {
+        while !(lock.withLock { stopped }) {
             try? await Task.sleep(nanoseconds: 200_000_000)
         }
     }
 
     deinit {
-        stop()
+        // Only reachable when the accept thread is gone (it holds the server), i.e. never started or stopped.
+        if listener >= 0 { close(listener) }
     }
 
     // MARK: accepting
@@ -235,7 +261,7 @@ public final class MiniHTTPServer: @unchecked Sendable {
             }
             let worker = Thread { [self] in
                 serve(client)
-                close(client)
+                lingeringClose(client)
                 idle.lock()
                 lock.withLock { active -= 1 }
                 idle.broadcast()
@@ -257,6 +283,25 @@ public final class MiniHTTPServer: @unchecked Sendable {
     }
 
     // MARK: one connection
+
+    /// Half-closes, then discards what the client still sends (bounded by the read timeout and 64 KiB), so
+    /// that closing with unread input does not reset the connection before the client reads the answer.
+    private func lingeringClose(_ fd: Int32) {
+        shutdown(fd, Int32(SHUT_WR))
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        var drained = 0
+        while drained < 64 * 1024 {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                drained += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        close(fd)
+    }
 
     private func serve(_ fd: Int32) {
         let head: String

@@ -43,7 +43,7 @@ struct Netprober: AsyncParsableCommand {
                 throw UserFacingError("netprober: \(error)")
             }
             printError("gma netprober listening on \(server.host):\(server.port)")
-            let signals = ShutdownSignals { DispatchQueue.global().async { server.stop() } }
+            let signals = ShutdownSignals { Thread { server.stopBlocking() }.start() }
             defer { signals.cancel() }
             await server.waitUntilStopped()
             printError("gma netprober stopped")

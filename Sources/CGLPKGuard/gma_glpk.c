@@ -163,6 +163,12 @@ int gma_milp_solve(const gma_milp *model, gma_milp_result *result) {
         iocp.presolve = model->presolve ? GLP_ON : GLP_OFF;
         iocp.mip_gap = model->mip_gap;
         iocp.tm_lim = model->time_limit_ms > 0 ? model->time_limit_ms : 1;
+        if (model->branching) iocp.br_tech = model->branching;
+        if (model->backtracking) iocp.bt_tech = model->backtracking;
+        iocp.gmi_cuts = (model->cuts & 1) ? GLP_ON : GLP_OFF;
+        iocp.mir_cuts = (model->cuts & 2) ? GLP_ON : GLP_OFF;
+        iocp.cov_cuts = (model->cuts & 4) ? GLP_ON : GLP_OFF;
+        iocp.clq_cuts = (model->cuts & 8) ? GLP_ON : GLP_OFF;
         iocp.cb_func = on_branch;
         iocp.cb_info = &cb;
         int simplex_ok = 1;

@@ -27,6 +27,9 @@ typedef struct {
     int presolve;               /* 1: GLPK's MIP presolver; 0: scale + simplex first (allows an incumbent) */
     const double *incumbent;    /* optional complete feasible point (cols entries), offered at the first heuristic call */
     const char *lp_path;        /* optional: write the model in CPLEX LP format, then stop */
+    int branching;              /* 0: GLPK's default (Driebeck–Tomlin); else a GLP_BR_* value */
+    int backtracking;           /* 0: GLPK's default (best local bound); else a GLP_BT_* value */
+    int cuts;                   /* bit set: 1 Gomory, 2 MIR, 4 cover, 8 clique */
     const char *const *col_names;   /* optional names (cols entries), used in the LP file */
     const char *const *row_names;   /* optional names (rows entries) */
 } gma_milp;

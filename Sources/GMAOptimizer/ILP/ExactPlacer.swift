@@ -12,6 +12,10 @@ struct ExactPlacer {
     let maximumRounds = 12
     /// GLPK's MIP presolver. Off by default: measured slower here, and it rules out the greedy incumbent.
     var presolve = false
+    /// GLPK search settings (defaults unless measured better; see BENCHMARKS.md).
+    var branching: Int32 = 0
+    var backtracking: Int32 = 0
+    var cuts: Int32 = 0
 
     enum Outcome {
         /// The model confirms the placement meets the target.
@@ -39,7 +43,8 @@ struct ExactPlacer {
             let outcome = GLPKSolver.solve(
                 formulation.milp,
                 settings: MILPSettings(
-                    deadline: deadline, relativeGap: options.relativeGap, presolve: presolve, incumbent: start))
+                    deadline: deadline, relativeGap: options.relativeGap, presolve: presolve, incumbent: start,
+                    branching: branching, backtracking: backtracking, cuts: cuts))
             nodes += outcome.nodes
             switch outcome.status {
             case .error:

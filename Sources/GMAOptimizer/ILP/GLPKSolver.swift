@@ -31,6 +31,10 @@ struct MILPSettings: Sendable {
     /// GLPK's MIP presolver; off lets an incumbent be offered.
     var presolve = false
     var incumbent: [Double]?
+    /// GLPK's branching rule (0: default), backtracking rule (0: default) and cut families (bit set).
+    var branching: Int32 = 0
+    var backtracking: Int32 = 0
+    var cuts: Int32 = 0
 }
 
 /// The one owner of GLPK in gma. GLPK keeps per-thread global state and is not thread-safe, so every run
@@ -91,6 +95,8 @@ enum GLPKSolver {
                                                                 deadline: settings.deadline, mip_gap: settings.relativeGap,
                                                                 presolve: settings.presolve ? 1 : 0,
                                                                 incumbent: incumbent, lp_path: path,
+                                                                branching: settings.branching,
+                                                                backtracking: settings.backtracking, cuts: settings.cuts,
                                                                 col_names: nil, row_names: nil)
                                                             result.solution = out.baseAddress
                                                             guard lpPath != nil else { return gma_milp_solve(&m, &result) }

@@ -346,6 +346,7 @@ public final class MiniHTTPServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(options.readTimeoutSeconds)
         while true {
             if let end = Self.endOfHead(buffer) {
+                if end > options.maxHeaderBytes { return .tooLarge }
                 return .head(String(decoding: buffer[..<end], as: UTF8.self))
             }
             if buffer.count > options.maxHeaderBytes { return .tooLarge }

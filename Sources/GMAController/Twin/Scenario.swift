@@ -54,7 +54,17 @@ public struct Scenario: Sendable {
         if documents.isEmpty && !log.hasErrors {
             log.add(.error, file: file, mark: nil, path: "", "the file is empty")
         }
-        guard let scenario, !log.hasErrors else { throw ConfigError(issues: log.issues) }
+        // A scenario is an experiment: a mistyped key would silently run a different one, so the twin rejects
+        // what the shared reader only warns about.
+        let issues = log.issues.map { issue in
+            var strict = issue
+            if strict.severity == .warning && strict.message.hasPrefix("unknown key") {
+                strict.severity = .error
+                strict.message = "unknown key"
+            }
+            return strict
+        }
+        guard let scenario, !issues.contains(where: { $0.severity == .error }) else { throw ConfigError(issues: issues) }
         return scenario
     }
 }

@@ -114,9 +114,10 @@ struct ScenarioReader {
             return nil
         }
         var points: [(time: Double, rate: Double)] = []
-        for (number, line) in text.split(whereSeparator: { $0.isNewline }).enumerated() {
+        // Empty lines are kept so that the line numbers of the messages are the file's.
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline }).enumerated() {
             let cells = line.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            if cells.isEmpty || cells[0].hasPrefix("#") { continue }
+            if cells.allSatisfy(\.isEmpty) || cells[0].hasPrefix("#") { continue }
             guard cells.count >= 2, let t = try? UnitParser.seconds(cells[0]), let r = Double(cells[1]), r >= 0 else {
                 if number == 0 { continue }
                 field.error("\(path):\(number + 1): expected 'time,rate', found '\(line)'")

@@ -1,110 +1,143 @@
 import Foundation
 
 /// The run as a hand-written SVG: delay against the band, request rate with the edge set, and cost.
+///
+/// Layout: a title block, then three panels of the same time axis. Each panel has its title and legend on one
+/// row above it, round tick values on its left axis, and minutes under it; only the last panel names the time
+/// axis. Values above the delay panel's scale are clipped to its top and labelled with their maximum.
 public struct TimelinePlot: Sendable {
     public let run: TwinRunResult
     let width = 1100.0
-    let panelHeight = 230.0
+    let panelHeight = 220.0
     let left = 70.0
     let right = 90.0
-    let top = 80.0
-    let gap = 60.0
+    let top = 96.0
+    /// From a panel's bottom to the next one's top: tick labels, then the next title row.
+    let gap = 78.0
 
     public init(run: TwinRunResult) {
         self.run = run
     }
 
+    var plotWidth: Double { width - left - right }
+
     public var svg: String {
         let samples = run.samples
         let band = run.scenario.band
         let end = max(samples.last?.time ?? 1, 1)
-        let plotWidth = width - left - right
-        let height = top + 3 * panelHeight + 2 * gap + 50
+        let height = top + 3 * panelHeight + 2 * gap + 56
         func x(_ t: Double) -> Double { left + plotWidth * t / end }
         var out: [String] = []
         out.append(
             #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="12">"#)
         out.append(#"<rect width="100%" height="100%" fill="white"/>"#)
         let summary = run.summary
+        let scenario = run.scenario
         out.append(
-            text(left, 22, "gma simulate — \(escape(run.scenario.name)) (\(run.scenario.app.name), solver \(run.scenario.solver.rawValue))",
+            text(left, 24, "gma simulate — \(escape(scenario.name)) (app \(escape(scenario.app.name)), solver \(scenario.solver.rawValue), seed \(scenario.twin.seed))",
                  size: 16, weight: "bold"))
-        out.append(
-            text(left, 40, String(format: "in band %.1f %%, %d violations, %d actions, mean extra cost %+.3f $/h vs cloud-only",
-                                  summary.timeInBand * 100, summary.violations, summary.actions, summary.meanExtraCostPerHour)))
+        out.append(text(left, 44, escape(String(
+            format: "in band %.1f %% (above %.1f %%, below %.1f %%) · %@ above %.0f ms · %@ (%d offload, %d unoffload) · extra %+.3f $/h vs cloud-only",
+            summary.timeInBand * 100, summary.timeAbove * 100, summary.timeBelow * 100,
+            Self.count(summary.violations, "excursion"), scenario.band.offloadSeconds * 1000,
+            Self.count(summary.actions, "action"), summary.offloads, summary.unoffloads, summary.meanExtraCostPerHour))))
 
-        // Panel 1: delay.
-        let ceiling = band.offloadSeconds * 2 * 1000
+        // Panel 1: delay (ms). The scale shows the band with room above it; longer excursions are clipped.
         let delayTop = top
-        let delayMax = min(max(samples.map { $0.delayQuantileSeconds * 1000 }.max() ?? ceiling, band.offloadSeconds * 1300), ceiling)
-        let yDelay = axis(top: delayTop, max: delayMax)
-        out.append(frame(top: delayTop, label: "user delay (ms)", max: delayMax, xOf: x, end: end))
+        let highest = samples.map { $0.delayQuantileSeconds * 1000 }.max() ?? 0
+        let delayScale = AxisScale(max: min(max(highest, band.offloadSeconds * 1300), band.offloadSeconds * 2000))
+        let yDelay = axis(top: delayTop, scale: delayScale)
+        out.append(frame(top: delayTop, scale: delayScale, xOf: x, end: end))
         out.append(rect(x(0), yDelay(band.offloadSeconds * 1000), plotWidth,
                         yDelay(band.unoffloadSeconds * 1000) - yDelay(band.offloadSeconds * 1000), fill: "#e8f5e9"))
-        out.append(hline(yDelay(band.offloadSeconds * 1000), color: "#c62828", dash: true))
-        out.append(hline(yDelay(band.unoffloadSeconds * 1000), color: "#1565c0", dash: true))
+        out.append(hline(yDelay(band.offloadSeconds * 1000), color: Self.offloadColor, dash: true))
+        out.append(hline(yDelay(band.unoffloadSeconds * 1000), color: Self.unoffloadColor, dash: true))
         for action in run.actions {
-            let color = action.text.hasPrefix("offload") ? "#c62828" : "#1565c0"
-            out.append(#"<line x1="\#(f(x(action.time)))" y1="\#(f(delayTop))" x2="\#(f(x(action.time)))" y2="\#(f(delayTop + 2 * panelHeight + gap))" stroke="\#(color)" stroke-opacity="0.35" stroke-width="1.5"/>"#)
+            let color = action.text.hasPrefix("offload") ? Self.offloadColor : Self.unoffloadColor
+            let xa = f(x(action.time))
+            out.append(#"<line x1="\#(xa)" y1="\#(f(delayTop))" x2="\#(xa)" y2="\#(f(delayTop + 2 * panelHeight + gap))" stroke="\#(color)" stroke-opacity="0.45" stroke-width="1.5"/>"#)
         }
-        out.append(polyline(samples.map { (x($0.time), yDelay(min($0.delayQuantileSeconds * 1000, delayMax))) }, color: "#ff9800", width: 1))
-        out.append(polyline(samples.map { (x($0.time), yDelay(min($0.delaySeconds * 1000, delayMax))) }, color: "#212121", width: 1.6))
-        let observations = run.events.filter { $0.kind == .observation }
-        for o in observations {
-            out.append(#"<circle cx="\#(f(x(o.time)))" cy="\#(f(yDelay(min(o.values[0] * 1000, delayMax))))" r="1.4" fill='#6a1b9a'/>"#)
+        let cap = delayScale.max
+        out.append(polyline(samples.map { (x($0.time), yDelay(min($0.delayQuantileSeconds * 1000, cap))) }, color: "#ff9800", width: 1))
+        out.append(polyline(samples.map { (x($0.time), yDelay(min($0.delaySeconds * 1000, cap))) }, color: "#212121", width: 1.6))
+        for o in run.events where o.kind == .observation {
+            out.append(#"<circle cx="\#(f(x(o.time)))" cy="\#(f(yDelay(min(o.values[0] * 1000, cap))))" r="1.6" fill='#6a1b9a'/>"#)
         }
-        out.append(legend(top: delayTop, [
-            ("#212121", "mean delay"), ("#ff9800", "p\(Int(run.scenario.twin.delayQuantile * 100)) delay"),
-            ("#6a1b9a", "measured by gma"),
-            ("#c62828", String(format: "offload %.0f ms / offload action", band.offloadSeconds * 1000)),
-            ("#1565c0", String(format: "unoffload %.0f ms / unoffload action", band.unoffloadSeconds * 1000)),
+        out.append(offScale(
+            samples.map { ($0.time, $0.delaySeconds * 1000, $0.delayQuantileSeconds * 1000) }, cap: cap, top: delayTop,
+            quantileName: "p\(Self.percent(scenario.twin.delayQuantile))", xOf: x))
+        out.append(heading(top: delayTop, "user delay (ms)", [
+            (.line, "#212121", "mean"),
+            (.line, "#ff9800", "p\(Self.percent(scenario.twin.delayQuantile))"),
+            (.dot, "#6a1b9a", "measured by gma"),
+            (.dash, Self.offloadColor, String(format: "offload at %.0f ms", band.offloadSeconds * 1000)),
+            (.dash, Self.unoffloadColor, String(format: "unoffload at %.0f ms", band.unoffloadSeconds * 1000)),
+            (.bar, Self.offloadColor, "offload"),
+            (.bar, Self.unoffloadColor, "unoffload"),
         ]))
 
-        // Panel 2: request rate and edge services.
+        // Panel 2: request rate and, on the right axis, the services serving at the edge.
         let rateTop = top + panelHeight + gap
-        let rateMax = niceCeiling(samples.map(\.userRequestsPerSecond).max() ?? 1)
-        let yRate = axis(top: rateTop, max: rateMax)
-        out.append(frame(top: rateTop, label: "request rate (req/s)", max: rateMax, xOf: x, end: end))
-        let count = Double(run.scenario.app.serviceNames.count)
-        let yEdge = axis(top: rateTop, max: count)
-        out.append(stepline(samples.map { (x($0.time), yEdge(Double($0.servingAtEdge.count))) }, color: "#2e7d32", width: 2))
+        let rateScale = AxisScale(max: samples.map(\.userRequestsPerSecond).max() ?? 1)
+        let yRate = axis(top: rateTop, scale: rateScale)
+        out.append(frame(top: rateTop, scale: rateScale, xOf: x, end: end))
+        let count = Double(scenario.app.serviceNames.count)
+        let edgeScale = AxisScale(max: count, divisions: 5, integral: true)
+        let yEdge = axis(top: rateTop, scale: edgeScale)
+        out.append(stepline(samples.map { (x($0.time), yEdge(Double($0.servingAtEdge.count))) }, color: Self.edgeColor, width: 2))
         out.append(polyline(samples.map { (x($0.time), yRate($0.userRequestsPerSecond)) }, color: "#1565c0", width: 1.6))
-        for k in stride(from: 0, through: Int(count), by: max(Int(count) / 5, 1)) {
-            out.append(text(width - right + 8, yEdge(Double(k)) + 4, "\(k)", color: "#2e7d32"))
+        for value in edgeScale.ticks {
+            out.append(#"<line x1="\#(f(width - right))" y1="\#(f(yEdge(value)))" x2="\#(f(width - right + 5))" y2="\#(f(yEdge(value)))" stroke="\#(Self.edgeColor)"/>"#)
+            out.append(text(width - right + 8, yEdge(value) + 4, edgeScale.label(value), color: Self.edgeColor))
         }
-        out.append(text(width - right + 8, rateTop - 8, "edge svcs", color: "#2e7d32"))
-        out.append(legend(top: rateTop, [("#1565c0", "user request rate λ"), ("#2e7d32", "services serving at the edge")]))
+        out.append(text(width - right + 8, rateTop - 30, "edge", size: 11, weight: "bold", color: Self.edgeColor))
+        out.append(text(width - right + 8, rateTop - 17, "services", size: 11, weight: "bold", color: Self.edgeColor))
+        out.append(heading(top: rateTop, "request rate (req/s)", [
+            (.line, "#1565c0", "user request rate λ (left axis)"),
+            (.line, Self.edgeColor, "services serving at the edge (right axis)"),
+        ]))
 
         // Panel 3: cost.
         let costTop = rateTop + panelHeight + gap
-        let costMax = niceCeiling(samples.map { max($0.costPerHour, $0.cloudOnlyCostPerHour) }.max() ?? 1)
-        let yCost = axis(top: costTop, max: costMax)
-        out.append(frame(top: costTop, label: "cost ($/h)", max: costMax, xOf: x, end: end))
+        let costScale = AxisScale(max: samples.map { max($0.costPerHour, $0.cloudOnlyCostPerHour) }.max() ?? 1)
+        let yCost = axis(top: costTop, scale: costScale)
+        out.append(frame(top: costTop, scale: costScale, xOf: x, end: end))
         out.append(polyline(samples.map { (x($0.time), yCost($0.cloudOnlyCostPerHour)) }, color: "#9e9e9e", width: 1.2, dash: true))
         out.append(polyline(samples.map { (x($0.time), yCost($0.costPerHour)) }, color: "#6d4c41", width: 1.6))
-        out.append(legend(top: costTop, [("#6d4c41", "placement (model cost)"), ("#9e9e9e", "cloud-only at the same load")]))
-        out.append(text(left + plotWidth / 2 - 40, costTop + panelHeight + 38, "simulated time (min)"))
+        out.append(heading(top: costTop, "cost ($/h)", [
+            (.line, "#6d4c41", "placement (model cost)"), (.dash, "#9e9e9e", "cloud-only at the same load"),
+        ]))
+        out.append(text(left + plotWidth / 2, costTop + panelHeight + 40, "simulated time (min)", anchor: "middle"))
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
     }
 
-    private func axis(top: Double, max: Double) -> (Double) -> Double {
-        { value in top + panelHeight - panelHeight * (value / Swift.max(max, 1e-9)) }
+    static let offloadColor = "#c62828"
+    static let unoffloadColor = "#1565c0"
+    static let edgeColor = "#2e7d32"
+
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    static func percent(_ p: Double) -> String {
+        let value = p * 100
+        return value == value.rounded() ? String(format: "%.0f", value) : String(format: "%g", value)
     }
 
-    private func frame(top: Double, label: String, max: Double, xOf: (Double) -> Double, end: Double) -> String {
+    private func axis(top: Double, scale: AxisScale) -> (Double) -> Double {
+        { value in top + panelHeight - panelHeight * (value / scale.max) }
+    }
+
+    /// The panel's box, its value grid and labels, and the minute ticks under it.
+    private func frame(top: Double, scale: AxisScale, xOf: (Double) -> Double, end: Double) -> String {
         var out: [String] = []
-        let plotWidth = width - left - right
-        out.append(#"<rect x="\#(f(left))" y="\#(f(top))" width="\#(f(plotWidth))" height="\#(f(panelHeight))" fill="none" stroke='#616161'/>"#)
-        let y = axis(top: top, max: max)
-        let divisions = max.truncatingRemainder(dividingBy: 60) == 0 ? 4 : 5
-        for k in 0...divisions {
-            let value = max * Double(k) / Double(divisions)
+        let y = axis(top: top, scale: scale)
+        for value in scale.ticks {
             out.append(#"<line x1="\#(f(left))" y1="\#(f(y(value)))" x2="\#(f(left + plotWidth))" y2="\#(f(y(value)))" stroke='#eeeeee'/>"#)
-            out.append(text(left - 8, y(value) + 4, value >= 10 ? String(format: "%.0f", value) : String(format: "%.2g", value), anchor: "end"))
+            out.append(text(left - 8, y(value) + 4, scale.label(value), anchor: "end"))
         }
+        out.append(#"<rect x="\#(f(left))" y="\#(f(top))" width="\#(f(plotWidth))" height="\#(f(panelHeight))" fill="none" stroke='#616161'/>"#)
         let minutes = end / 60
-        let stepMinutes = [5.0, 10, 15, 20, 30, 60, 120].first { minutes / $0 <= 14 } ?? 240
+        let stepMinutes = [1.0, 2, 5, 10, 15, 20, 30, 60, 120].first { minutes / $0 <= 14 } ?? 240
         var m = 0.0
         while m <= minutes + 1e-9 {
             let xm = xOf(m * 60)
@@ -112,19 +145,91 @@ public struct TimelinePlot: Sendable {
             out.append(text(xm, top + panelHeight + 18, String(format: "%.0f", m), anchor: "middle"))
             m += stepMinutes
         }
-        out.append(text(left, top - 24, label, weight: "bold"))
         return out.joined(separator: "\n")
     }
 
-    private func legend(top: Double, _ items: [(String, String)]) -> String {
-        var out: [String] = []
-        var cursor = left + 170
-        for (color, label) in items {
-            out.append(#"<rect x="\#(f(cursor))" y="\#(f(top - 12))" width="14" height="4" fill="\#(color)"/>"#)
-            out.append(text(cursor + 18, top - 7, escape(label), size: 11))
-            cursor += 28 + Double(label.count) * 6.2
+    enum Swatch { case line, dash, dot, bar }
+
+    /// The panel's title, then its legend on the same row (wrapping to a second row when it runs out of room).
+    private func heading(top: Double, _ title: String, _ items: [(Swatch, String, String)]) -> String {
+        var out = [text(left, top - 30, escape(title), size: 13, weight: "bold")]
+        let rowHeight = 15.0
+        var cursor = left + Self.textWidth(title, size: 13, bold: true) + 22
+        var row = top - 30
+        for (swatch, color, label) in items {
+            let itemWidth = 24 + Self.textWidth(label, size: 11)
+            if cursor + itemWidth > width - right, cursor > left + 200 {
+                row += rowHeight
+                cursor = left + Self.textWidth(title, size: 13, bold: true) + 22
+            }
+            let mid = row - 4
+            switch swatch {
+            case .line:
+                out.append(#"<line x1="\#(f(cursor))" y1="\#(f(mid))" x2="\#(f(cursor + 16))" y2="\#(f(mid))" stroke="\#(color)" stroke-width="2.5"/>"#)
+            case .dash:
+                out.append(#"<line x1="\#(f(cursor))" y1="\#(f(mid))" x2="\#(f(cursor + 16))" y2="\#(f(mid))" stroke="\#(color)" stroke-width="1.5" stroke-dasharray="4 2"/>"#)
+            case .dot:
+                out.append(#"<circle cx="\#(f(cursor + 8))" cy="\#(f(mid))" r="2.5" fill="\#(color)"/>"#)
+            case .bar:
+                out.append(#"<line x1="\#(f(cursor + 8))" y1="\#(f(mid - 6))" x2="\#(f(cursor + 8))" y2="\#(f(mid + 6))" stroke="\#(color)" stroke-opacity="0.45" stroke-width="2"/>"#)
+            }
+            out.append(text(cursor + 20, row, escape(label), size: 11))
+            cursor += itemWidth + 14
         }
         return out.joined(separator: "\n")
+    }
+
+    /// For each run of ticks whose quantile (and perhaps mean) is above `cap`: a mark at the top of the panel
+    /// with the run's maxima.
+    private func offScale(
+        _ points: [(time: Double, mean: Double, quantile: Double)], cap: Double, top: Double, quantileName: String,
+        xOf: (Double) -> Double
+    ) -> String {
+        var out: [String] = []
+        var index = 0
+        // Labels never overlap: one that would run into the previous one is left out (its bar stays).
+        var labelsEnd = -Double.infinity
+        while index < points.count {
+            guard points[index].quantile > cap else {
+                index += 1
+                continue
+            }
+            var last = index
+            while last + 1 < points.count, points[last + 1].quantile > cap { last += 1 }
+            let run = points[index...last]
+            let meanPeak = run.map(\.mean).max() ?? cap
+            let quantilePeak = run.map(\.quantile).max() ?? cap
+            let x0 = xOf(points[index].time)
+            let x1 = xOf(points[last].time)
+            let label = meanPeak > cap
+                ? "▲ off scale: mean up to \(Self.thousands(meanPeak)) ms"
+                : "▲ off scale: \(quantileName) up to \(Self.thousands(quantilePeak)) ms"
+            let labelWidth = Self.textWidth(label, size: 11)
+            let anchorEnd = x1 + 6 + labelWidth > width - right
+            out.append(#"<line x1="\#(f(x0))" y1="\#(f(top + 1.5))" x2="\#(f(max(x1, x0 + 2)))" y2="\#(f(top + 1.5))" stroke='#212121' stroke-width="3"/>"#)
+            let start = anchorEnd ? x0 - 6 - labelWidth : x1 + 6
+            if start > labelsEnd + 8 {
+                out.append(text(anchorEnd ? x0 - 6 : x1 + 6, top + 16, label, size: 11, anchor: anchorEnd ? "end" : "start"))
+                labelsEnd = start + labelWidth
+            }
+            index = last + 1
+        }
+        return out.joined(separator: "\n")
+    }
+
+    static func thousands(_ value: Double) -> String {
+        let digits = String(Int(value.rounded()))
+        var grouped = ""
+        for (i, c) in digits.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { grouped.append(" ") }
+            grouped.append(c)
+        }
+        return String(grouped.reversed())
+    }
+
+    /// A rough width of sans-serif text, for laying out legends without measuring.
+    static func textWidth(_ s: String, size: Double, bold: Bool = false) -> Double {
+        Double(s.count) * size * (bold ? 0.62 : 0.56)
     }
 
     private func hline(_ y: Double, color: String, dash: Bool) -> String {
@@ -157,17 +262,41 @@ public struct TimelinePlot: Sendable {
         #"<text x="\#(f(x))" y="\#(f(y))" font-size="\#(size)" font-weight="\#(weight)" text-anchor="\#(anchor)" fill="\#(color)">\#(s)</text>"#
     }
 
-    private func niceCeiling(_ value: Double) -> Double {
-        guard value > 0 else { return 1 }
-        let magnitude = pow(10, floor(log10(value)))
-        for step in [1.0, 2, 2.5, 5, 10] where value <= step * magnitude { return step * magnitude }
-        return 10 * magnitude
-    }
-
     private func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
     }
 
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }
+}
+
+/// A value axis from 0 with round ticks: the step is 1, 2, 2.5 or 5 times a power of ten, and the top is the
+/// first tick at or above the data.
+struct AxisScale: Equatable {
+    let step: Double
+    let max: Double
+
+    init(max value: Double, divisions: Int = 5, integral: Bool = false) {
+        let target = Swift.max(value, 1e-9)
+        let raw = target / Double(divisions)
+        let magnitude = pow(10, floor(log10(raw)))
+        var step = ([1.0, 2, 2.5, 5, 10].first { $0 * magnitude >= raw - 1e-12 } ?? 10) * magnitude
+        if integral { step = Swift.max(step.rounded(.up), 1) }
+        self.step = step
+        self.max = Swift.max((target / step - 1e-9).rounded(.up), 1) * step
+    }
+
+    var ticks: [Double] {
+        let n = Int((max / step).rounded())
+        return (0...n).map { Double($0) * step }
+    }
+
+    /// As many decimals as the step needs (2.5 → one, 0.25 → two), the same for every tick.
+    func label(_ value: Double) -> String {
+        let decimals = (0...4).first { d in
+            let scaled = step * pow(10, Double(d))
+            return abs(scaled - scaled.rounded()) < 1e-6
+        } ?? 4
+        return String(format: "%.\(decimals)f", value)
+    }
 }

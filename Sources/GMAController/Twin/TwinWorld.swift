@@ -101,8 +101,9 @@ public final class TwinWorld: @unchecked Sendable {
             guard !deployed[i] else { return }
             deployed[i] = true
             // The manifests ask for the HPA minimum; gma scales right after applying.
-            edge[i].set(max(edge[i].current, app.replicaBounds[i].edge.min), at: time)
-            pending.removeAll { $0.service == i }
+            edge[i].set(
+                max(edge[i].desired, app.replicaBounds[i].edge.min), at: time, startup: settings.hpa.podStartupSeconds)
+            // A removal under way still happens: the old pods go, the new ones serve after their rollout.
             pending.append((time + settings.rolloutSeconds, i, true))
         }
         note(.offload, "apply \(serviceNames[i]) at the edge (serving after \(Int(settings.rolloutSeconds)) s rollout)")
@@ -123,7 +124,12 @@ public final class TwinWorld: @unchecked Sendable {
     func scale(_ i: Int, area: ClusterArea, replicas: Int) {
         catchUp()
         lock.withLock {
-            if area == .cloud { cloud[i].set(replicas, at: time) } else if deployed[i] { edge[i].set(replicas, at: time) }
+            let startup = settings.hpa.podStartupSeconds
+            if area == .cloud {
+                cloud[i].set(replicas, at: time, startup: startup)
+            } else if deployed[i] {
+                edge[i].set(replicas, at: time, startup: startup)
+            }
         }
     }
 
@@ -146,7 +152,8 @@ public final class TwinWorld: @unchecked Sendable {
     private func tick() {
         for event in pending where event.time <= time + 1e-9 {
             serving[event.service] = event.serve
-            if !event.serve { edge[event.service].set(0, at: time) }
+            // The old pods are gone; a copy applied again since has replicas of its own.
+            if !event.serve && !deployed[event.service] { edge[event.service].set(0, at: time) }
         }
         pending.removeAll { $0.time <= time + 1e-9 }
 

@@ -27,8 +27,14 @@ struct CandidateGroups {
 /// services that starts at a service an invoked edge copy calls in the cloud (SBMP's expanding subgraphs, without
 /// sampling), plus "fans": a frontier service with its best few, many or all children worth their own round
 /// trip. Fans are what let a hub with many callees move at all: alone it would turn one crossing call into many.
-/// Removals mirror them at the bottom of the edge set.
+/// Removals mirror them at the bottom of the edge set, plus group moves: whole edge subtrees of bounded size,
+/// and the edge callers of a shared edge service taken back together.
 struct GroupBuilder {
+    /// Largest edge subtree taken back in one move, and most callers of a shared service moved together: they
+    /// bound the trials per round, so a round stays linear in the edge set.
+    static let maxSubtree = 24
+    static let maxSharedCallers = 3
+
     let graph: CallGraph
     let model: PlacementModel
     /// Services the solver may flip (`PlacementModel.movable`).
@@ -38,6 +44,8 @@ struct GroupBuilder {
     private var seen: [Bool]
     private var path: [Int] = []
     private var fan: [(service: Int, saved: Double)] = []
+    private var region: [Int] = []
+    private var callers: [Int] = []
 
     init(model: PlacementModel, free: [Bool], depth: Int) {
         self.model = model
@@ -66,13 +74,68 @@ struct GroupBuilder {
         }
     }
 
-    /// Invoked edge services near the bottom of the edge set (fewer than `depth` levels of invoked edge services
-    /// below them), each alone: removing one also leaves the edge services it alone invoked uninvoked, so the
-    /// group it takes back is its whole edge subtree. Deeper services go back once their subtree has.
+    /// Invoked edge services, each alone: removing one also leaves the edge services it alone invoked uninvoked,
+    /// so the group it takes back is its whole edge subtree. Those near the bottom of the edge set (fewer than
+    /// `depth` levels below) always qualify; deeper ones when their edge subtree is small, since one crossing
+    /// call for a whole subtree can pay where no leaf alone does. Then the shared-callee groups.
     mutating func removals(from state: IncrementalEvaluator, into groups: inout CandidateGroups) {
         groups.removeAll()
         for s in 0..<model.serviceCount where free[s] && state.atEdge[s] && state.edgeN[s] > 0 {
-            if edgeHeight(below: s, limit: depth, state: state) < depth { groups.append(CollectionOfOne(s)) }
+            if edgeHeight(below: s, limit: depth, state: state) < depth || edgeSubtreeFits(s, state: state) {
+                groups.append(CollectionOfOne(s))
+            }
+        }
+        appendSharedCallers(state: state, into: &groups)
+    }
+
+    /// Whether the invoked edge services reachable from `s` through edge copies number at most `maxSubtree`.
+    private mutating func edgeSubtreeFits(_ s: Int, state: IncrementalEvaluator) -> Bool {
+        region.removeAll(keepingCapacity: true)
+        region.append(s)
+        seen[s] = true
+        var next = 0
+        var fits = true
+        while next < region.count {
+            let v = region[next]
+            next += 1
+            for k in graph.outgoingStart[v]..<graph.outgoingStart[v + 1] {
+                let w = graph.calls[graph.outgoing[k]].to
+                guard !seen[w], state.atEdge[w], state.edgeN[w] > 0 else { continue }
+                guard region.count < Self.maxSubtree else {
+                    fits = false
+                    break
+                }
+                seen[w] = true
+                region.append(w)
+            }
+            if !fits { break }
+        }
+        for v in region { seen[v] = false }
+        return fits
+    }
+
+    /// An edge service invoked by a few edge callers keeps its edge replicas until all of them go: removing the
+    /// callers one at a time pays the crossing calls without the replica saving, so they also go together.
+    private mutating func appendSharedCallers(state: IncrementalEvaluator, into groups: inout CandidateGroups) {
+        for x in 0..<model.serviceCount where state.atEdge[x] && state.edgeN[x] > 0 {
+            callers.removeAll(keepingCapacity: true)
+            var movable = true
+            for k in graph.incomingStart[x]..<graph.incomingStart[x + 1] {
+                let a = graph.calls[graph.incoming[k]].from
+                guard a != x, a < model.serviceCount, state.atEdge[a], state.edgeN[a] > 0 else {
+                    // The user's calls keep the service invoked whatever else moves.
+                    if a == model.serviceCount { movable = false }
+                    continue
+                }
+                if !free[a] || callers.count == Self.maxSharedCallers {
+                    movable = false
+                    break
+                }
+                if !callers.contains(a) { callers.append(a) }
+            }
+            guard movable, callers.count >= 2 else { continue }
+            callers.sort()
+            groups.append(callers)
         }
     }
 

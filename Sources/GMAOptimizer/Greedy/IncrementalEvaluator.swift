@@ -26,8 +26,14 @@ struct IncrementalEvaluator {
         var calls = 0.0
         /// False when a cyclic component had no finite solution (never for validated problems).
         var solvable = true
+        /// Network delay of the flipped placement when the link saturates so far that some transfer times hit
+        /// the model's cap (§1.5 step 5): the sums above no longer give it, so the trial adds it up per call
+        /// while its arrays hold the flipped placement. Valid only on the commit `cappedAt` it was made on.
+        var cappedNetwork: Double?
+        var cappedAt = -1
 
         static func + (a: Delta, b: Delta) -> Delta {
+            // A combined move has no per-call sum: its outcome falls back to the uncapped bound.
             Delta(
                 compute: a.compute + b.compute, bytes: a.bytes + b.bytes, calls: a.calls + b.calls,
                 solvable: a.solvable && b.solvable)
@@ -181,7 +187,8 @@ struct IncrementalEvaluator {
     func outcome(of delta: Delta) -> Outcome {
         guard delta.solvable else { return Outcome(cost: .infinity, delay: .infinity) }
         return figures(
-            bytes: crossingBytes + delta.bytes, calls: crossingCalls + delta.calls, compute: computeCost + delta.compute)
+            bytes: crossingBytes + delta.bytes, calls: crossingCalls + delta.calls, compute: computeCost + delta.compute,
+            cappedNetwork: delta.cappedAt == version ? delta.cappedNetwork : nil)
     }
 
     /// The effect of flipping the services of `group` (distinct indices) on the committed placement.
@@ -231,7 +238,12 @@ struct IncrementalEvaluator {
                 deltaCalls += change
             }
         }
-        let result = Delta(compute: deltaCompute, bytes: deltaBytes, calls: deltaCalls, solvable: solvable)
+        var result = Delta(compute: deltaCompute, bytes: deltaBytes, calls: deltaCalls, solvable: solvable)
+        let spread = model.loadSpread(traffic: model.lambda * 8 * max(crossingBytes + deltaBytes, 0)).spread
+        if solvable && isCapped(spread: spread) {
+            result.cappedNetwork = cappedNetworkDelay(spread: spread)
+            result.cappedAt = version
+        }
 
         for v in affected {
             trialEdge[v] = atEdge[v]
@@ -340,8 +352,17 @@ struct IncrementalEvaluator {
         return (edge, cloud)
     }
 
-    /// Delay and total cost from the crossing sums (§1.5 steps 3–8, §1.6 network price).
-    private func figures(bytes rawBytes: Double, calls rawCalls: Double, compute: Double) -> Outcome {
+    /// Whether some transfer time reaches the model's 1e5 s cap at this load factor (§1.5 step 5).
+    private func isCapped(spread: Double) -> Bool {
+        model.lambda != 0 && maxResponseBytes * 8 / model.bandwidth * spread > 1e5
+    }
+
+    /// Delay and total cost from the crossing sums (§1.5 steps 3–8, §1.6 network price). Past the cap the
+    /// uncapped sum is an upper bound of the delay: moves without their exact per-call sum look no better
+    /// than they are, and commits re-check exactly.
+    private func figures(bytes rawBytes: Double, calls rawCalls: Double, compute: Double, cappedNetwork: Double?)
+        -> Outcome
+    {
         let bytes = max(rawBytes, 0)
         let calls = max(rawCalls, 0)
         let lambda = model.lambda
@@ -350,18 +371,16 @@ struct IncrementalEvaluator {
         let (rho, spread) = model.loadSpread(traffic: traffic)
         var network = 0.0
         if lambda != 0 {
-            if maxResponseBytes * 8 / bandwidth * spread <= 1e5 {
-                network = 8 / bandwidth * spread * bytes + model.rtt * calls
-            } else {
-                network = cappedNetworkDelay(spread: spread)
-            }
+            network = 8 / bandwidth * spread * bytes + model.rtt * calls
+            if let cappedNetwork, isCapped(spread: spread) { network = cappedNetwork }
         }
         let delay = min(network + evaluation.internalDelaySeconds, 1e5)
         let networkCost = model.networkPricePerGB * (rho * bandwidth) * 3600 / 8 / 1e9
         return Outcome(cost: compute + networkCost, delay: delay)
     }
 
-    /// The per-call sum, for the saturated regime where some transfer times hit the model's 1e5 s cap.
+    /// The per-call sum over the trial arrays, for the saturated regime where some transfer times hit the
+    /// model's 1e5 s cap.
     private func cappedNetworkDelay(spread: Double) -> Double {
         var total = 0.0
         for call in graph.calls where trialEdge[call.from] && !trialEdge[call.to] {

@@ -13,7 +13,10 @@ struct MoveCache {
 
     mutating func delta(of group: ArraySlice<Int>, in state: inout IncrementalEvaluator) -> IncrementalEvaluator.Delta {
         let key = Array(group)
-        if let entry = entries[key], entry.affected.allSatisfy({ state.dirtyAt[$0] <= entry.evaluatedAt }) {
+        if let entry = entries[key], entry.affected.allSatisfy({ state.dirtyAt[$0] <= entry.evaluatedAt }),
+            entry.delta.cappedNetwork == nil || entry.evaluatedAt == state.version
+        {
+            // A saturated trial's per-call delay depends on the load factor, which every commit changes.
             return entry.delta
         }
         let delta = state.delta(flipping: group)

@@ -24,6 +24,16 @@ struct ConfigUnitParserTests {
         #expect(throws: UnitError.self, "\(text) should be rejected") { try UnitParser.seconds(text) }
     }
 
+    @Test(arguments: ["-5s", "-5m", "-1"])
+    func negativeDurationsSaySo(text: String) {
+        do {
+            _ = try UnitParser.seconds(text)
+            Issue.record("\(text) accepted")
+        } catch {
+            #expect("\(error)".contains("cannot be negative"), "\(error)")
+        }
+    }
+
     @Test(arguments: [
         ("1000Mbps", 1e9), ("1.5Gbps", 1.5e9), ("200kbps", 2e5), ("200Kbps", 2e5), ("9600bps", 9600), ("5e8", 5e8),
         ("1000mbps", 1e9), ("42", 42),

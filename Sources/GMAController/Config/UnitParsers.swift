@@ -24,6 +24,7 @@ public enum UnitParser {
         let units: [(String, Double)] = [
             ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
         ]
+        if s.hasPrefix("-") { throw UnitError("'\(text)': a duration cannot be negative") }
         var total = 0.0
         var rest = Substring(s)
         while !rest.isEmpty {

@@ -76,17 +76,6 @@ private func loadExampleConfig(_ example: String) throws -> GMAConfiguration {
     return try GMAConfiguration.load(path: path)
 }
 
-/// The `gma` executable swift test builds next to the test bundle.
-private let gmaExecutable: String? = {
-    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<3 {
-        let candidate = directory.appendingPathComponent("gma").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        directory.deleteLastPathComponent()
-    }
-    return nil
-}()
-
 @Suite("Examples: examples/liqo and examples/deploy")
 struct ExamplesTests {
     // MARK: gma check
@@ -114,7 +103,7 @@ struct ExamplesTests {
             #expect(service.edge.hpa.cpuThreshold == 0.6)
         }
         #expect(!ConfigReport(config).rendered.isEmpty)
-        if let gma = gmaExecutable, example != "deploy" {
+        if let gma = gmaBinary, example != "deploy" {
             let path = examplesRoot.appendingPathComponent(example + "/GMAConfig.yaml").path
             let result = try await CommandRunner.run([gma, "check", "--config", path], timeoutSeconds: 120)
             #expect(result.exitStatus == 0, "gma check \(path): \(result.stderr)")

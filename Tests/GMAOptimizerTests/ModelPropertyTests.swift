@@ -8,26 +8,11 @@ import Testing
         "offload-small-M10-t03", "offload-M051-t00", "offload-M201-t01", "unoffload-lambda-M101-t00",
     ]
 
-    /// A small deterministic generator so failures reproduce.
-    struct SeededBits {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func placement(_ n: Int, density: UInt64) -> [Bool] {
-            (0..<n).map { _ in next() % 100 < density }
-        }
-    }
-
     @Test(arguments: instances)
     func totalInvocationsDoNotDependOnPlacement(instance: String) throws {
         let model = try Fixtures.model(instance)
         let reference = model.cloudOnly
-        var bits = SeededBits(state: 42)
+        var bits = RandomApps.Bits(state: 42)
         for density: UInt64 in [10, 30, 60, 90, 100] {
             let e = model.evaluate(bits.placement(model.serviceCount, density: density))
             for i in 0..<model.serviceCount {
@@ -40,7 +25,7 @@ import Testing
     @Test(arguments: instances)
     func unreachedEdgeServiceChangesNothing(instance: String) throws {
         let model = try Fixtures.model(instance)
-        var bits = SeededBits(state: 7)
+        var bits = RandomApps.Bits(state: 7)
         var checked = 0
         for _ in 0..<20 {
             let placement = bits.placement(model.serviceCount, density: 20)
@@ -69,7 +54,7 @@ import Testing
 
     @Test func evaluationIsDeterministic() throws {
         let model = try Fixtures.model("offload-M201-t00")
-        var bits = SeededBits(state: 1)
+        var bits = RandomApps.Bits(state: 1)
         let placement = bits.placement(model.serviceCount, density: 40)
         #expect(model.evaluate(placement).cost == model.evaluate(placement).cost)
     }

@@ -12,6 +12,10 @@ enum RandomApps {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
+        mutating func placement(_ n: Int, density: UInt64) -> [Bool] {
+            (0..<n).map { _ in next() % 100 < density }
+        }
+
         mutating func uniform(_ low: Double, _ high: Double) -> Double {
             low + (high - low) * Double(next() >> 11) / Double(1 << 53)
         }

@@ -44,13 +44,45 @@ extension PlacementProblem {
         do {
             problem = try JSONDecoder().decode(PlacementProblem.self, from: data)
         } catch let error as DecodingError {
-            throw .malformed(source: source, issue: ProblemIssue(decodingError: error))
+            var issue = ProblemIssue(decodingError: error)
+            // JSONDecoder on Linux says only "not valid JSON", without a position (found by fuzzing, issue 8):
+            // ask JSONSerialization where the syntax breaks.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let syntax = jsonSyntaxError(in: data) {
+                issue.message = "not valid JSON: \(syntax)"
+            }
+            throw .malformed(source: source, issue: issue)
         } catch {
             throw .malformed(source: source, issue: ProblemIssue(path: "", message: "\(error)"))
         }
         let issues = ProblemValidator(problem: problem).issues()
         if !issues.isEmpty { throw .invalid(source: source, issues: issues) }
         return problem
+    }
+
+    /// Where the JSON syntax of `data` breaks, as `line L, column C: what`; nil if JSONSerialization accepts it.
+    static func jsonSyntaxError(in data: Data) -> String? {
+        let detail: String
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
+        }
+        // The offset is in bytes ("Invalid value around character 8."); the end of the input otherwise.
+        var offset = data.count
+        if let range = detail.range(of: #"around character [0-9]+"#, options: .regularExpression),
+            let value = Int(detail[range].dropFirst("around character ".count))
+        {
+            offset = min(value, data.count)
+        } else if let range = detail.range(of: #"^Number \S+ is not"#, options: .regularExpression) {
+            // "Number 1e999 is not representable in Swift.": the first occurrence of that number.
+            let number = Data(detail[range].dropFirst("Number ".count).dropLast(" is not".count).utf8)
+            offset = data.range(of: number).map { $0.lowerBound - data.startIndex } ?? offset
+        }
+        let before = data.prefix(offset)
+        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 - data.startIndex + 1 } ?? 0) + 1
+        return "line \(line), column \(column): \(detail)"
     }
 
     /// Encodes with sorted keys so that emitted problems diff cleanly.
@@ -64,10 +96,13 @@ extension PlacementProblem {
 extension ProblemIssue {
     init(decodingError: DecodingError) {
         switch decodingError {
+        // "$" (the JSONPath root) when the whole document has the wrong type (`[]`, `"x"`, `null`): found by fuzzing.
         case .typeMismatch(let type, let context):
-            self.init(path: Self.path(context.codingPath), message: "expected \(Self.typeName(type)); \(context.debugDescription)")
+            self.init(
+                path: Self.path(context.codingPath, root: "$"),
+                message: "expected \(Self.typeName(type)); \(context.debugDescription)")
         case .valueNotFound(let type, let context):
-            self.init(path: Self.path(context.codingPath), message: "expected \(Self.typeName(type)), found null")
+            self.init(path: Self.path(context.codingPath, root: "$"), message: "expected \(Self.typeName(type)), found null")
         case .keyNotFound(let key, let context):
             self.init(path: Self.path(context.codingPath + [key]), message: "required key is missing")
         case .dataCorrupted(let context):
@@ -81,7 +116,8 @@ extension ProblemIssue {
         }
     }
 
-    static func path(_ keys: [any CodingKey]) -> String {
+    static func path(_ keys: [any CodingKey], root: String = "") -> String {
+        if keys.isEmpty { return root }
         var out = ""
         for key in keys {
             if let index = key.intValue {
@@ -98,6 +134,7 @@ extension ProblemIssue {
         case is Double.Type, is Int.Type: "a number"
         case is String.Type: "a string"
         case is Bool.Type: "true or false"
+        case is [String: Any].Type: "a JSON object"
         default: "\(type)"
         }
     }

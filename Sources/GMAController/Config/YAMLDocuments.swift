@@ -31,11 +31,32 @@ enum YAMLDocuments {
             log.add(
                 .error, file: file, mark: context.mark, path: "",
                 "duplicated key\(duplicates.count == 1 ? "" : "s") \(duplicates.sorted().joined(separator: ", ")) in this mapping")
-        case let .reader(problem, offset, _, _):
-            log.add(.error, file: file, mark: nil, path: "", "YAML reader: \(problem) at byte \(offset ?? 0)")
+        case let .reader(problem, offset, _, yaml):
+            // libyaml gives reader errors (control characters, bad UTF-8) only an offset into the text; found by
+            // fuzzing (issue 8): turn it into the line:column every other issue has.
+            let (line, column) = offset.map { position(ofCharacter: $0, in: yaml) } ?? (nil, nil)
+            log.add(
+                ConfigIssue(
+                    file: file, line: line, column: column, keyPath: "",
+                    message: "YAML reader: \(problem) at character \(offset ?? 0)"))
         default:
             log.add(.error, file: file, mark: nil, path: "", "YAML: \(yamlError)")
         }
+    }
+
+    /// 1-based line and column of the character at `offset` (a distance in Characters, as Yams reports it).
+    static func position(ofCharacter offset: Int, in text: String) -> (line: Int?, column: Int?) {
+        var line = 1
+        var column = 1
+        for character in text.prefix(offset) {
+            if character.isNewline {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
     }
 }
 

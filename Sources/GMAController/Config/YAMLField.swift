@@ -12,6 +12,8 @@ final class IssueLog {
                 message: message))
     }
 
+    func add(_ issue: ConfigIssue) { issues.append(issue) }
+
     var hasErrors: Bool { issues.contains { $0.severity == .error } }
 }
 

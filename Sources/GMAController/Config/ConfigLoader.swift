@@ -62,6 +62,9 @@ private struct ConfigReader {
     let log: IssueLog
 
     func read() -> GMAConfiguration? {
+        // A document that is a lone scalar or list silenced every key below it and failed without a word
+        // (found by fuzzing, issue 8).
+        guard root.expectMapping() else { return nil }
         root.warnUnknownKeys(["apiVersion", "kind", "metadata", "spec"])
         if let kind = root["kind"].string(required: false), kind != "GMAPlacerConfig" {
             root["kind"].warning("expected kind GMAPlacerConfig, found '\(kind)'")

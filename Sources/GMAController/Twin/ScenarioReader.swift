@@ -64,6 +64,11 @@ struct ScenarioReader {
             }
             if item.node?.mapping?.count != 1 { item.error("one segment per list item (sweep, hold, ramp, sine or csv)") }
             let body = item[kind]
+            // `hold: 5` failed without a word: keys under a non-mapping are silenced (found by fuzzing, issue 8).
+            if ["sweep", "hold", "ramp", "sine"].contains(kind), !body.expectMapping() {
+                ok = false
+                continue
+            }
             switch kind {
             case "sweep":
                 body.warnUnknownKeys(["from", "to", "step", "every", "back"])
@@ -71,6 +76,15 @@ struct ScenarioReader {
                     let every = body["every"].seconds()
                 else { ok = false; continue }
                 if step <= 0 { body["step"].error("must be > 0") }
+                // Every step is a segment: a tiny step, or one lost in the rounding of large rates (1e300 + 1),
+                // made the sweep loop for ever (found by fuzzing, issue 8).
+                let top = max(abs(from), abs(to))
+                if step > 0, abs(to - from) / step > Self.maxSweepSteps || top + step == top {
+                    body["step"].error(
+                        "a sweep from \(fmt(from)) to \(fmt(to)) in steps of \(fmt(step)) is too long (at most \(fmt(Self.maxSweepSteps)) steps)")
+                    ok = false
+                    continue
+                }
                 segments += LoadProfile.sweep(
                     from: from, to: to, step: max(step, 1e-9), every: every, returning: body["back"].bool(required: false) ?? true)
             case "hold":
@@ -100,6 +114,8 @@ struct ScenarioReader {
         }
         return ok ? LoadProfile(segments: segments) : nil
     }
+
+    static let maxSweepSteps = 100_000.0
 
     private func rate(_ field: YAMLField) -> Double? {
         guard let value = field.double() else { return nil }

@@ -1,0 +1,1 @@
+../GMAOptimizerTests/FuzzMutator.swift

@@ -131,10 +131,10 @@ struct TwinScenarioTests {
             position: "broken.yaml:1:6", keyPath: "app", says: "unknown app 'mubenchh'"),
         Broken(
             label: "negative duration", text: "app: mubench\nduration: -5m\nload:\n  - hold: {rate: 80, for: 10m}\n",
-            position: "broken.yaml:2:11", keyPath: "duration", says: "'-5m' is not a duration"),
+            position: "broken.yaml:2:11", keyPath: "duration", says: "'-5m': a duration cannot be negative"),
         Broken(
             label: "negative hold", text: "app: mubench\nload:\n  - hold: {rate: 80, for: -10m}\n",
-            position: "broken.yaml:3:27", keyPath: "load[0].hold.for", says: "'-10m' is not a duration"),
+            position: "broken.yaml:3:27", keyPath: "load[0].hold.for", says: "'-10m': a duration cannot be negative"),
         Broken(
             label: "unknown key", text: "app: mubench\nload:\n  - hold: {rate: 80, for: 10m}\ncontroller:\n  ofload: 150ms\n",
             position: "broken.yaml:5:3", keyPath: "controller.ofload", says: "unknown key"),

@@ -63,7 +63,11 @@ public final class PlacementController: @unchecked Sendable {
         observer(.observed(time: now, state: state, meanDelaySeconds: mean, quantileDelaySeconds: quantile))
         let (wanted, why) = decider.wantedAction(observation)
         if mean == nil {
-            observer(.skipped(time: now, state: state, reason: why))
+            // A failed delay query is a telemetry fault, not an absence of data: say so (metrics tell them apart).
+            let failed = observation.snapshot.reasons.contains {
+                if case .queryFailed = $0.problem, $0.signal == .meanDelay { return true } else { return false }
+            }
+            observer(.skipped(time: now, state: state, reason: failed ? "telemetry failed: \(why)" : why))
             if state != .camping && state != .hpaRunning { move(to: .camping, at: now, "alarm dropped: \(why)") }
             return timing.syncPeriodSeconds
         }
@@ -114,12 +118,30 @@ public final class PlacementController: @unchecked Sendable {
             }
             let decision = await decider.decide(observation)
             observer(.decided(decision))
-            let failures = await PlacementActuator(cluster: cluster).run(decision.operations)
+            let failures = await actuate(decision.operations, hpa: observation.hpa)
             for (operation, error) in failures {
                 observer(.operationFailed(time: clock.now(), operation: operation, error: error))
             }
             move(to: .camping, at: clock.now(), decision.operations.isEmpty ? "nothing to change" : "placement applied")
             return timing.stabilizationWindowSeconds
+        }
+    }
+
+    /// Runs the operations outside the loop's cancellation: a shutdown stops between two services' pairs,
+    /// never inside one (cancelling the loop task would otherwise kill the kubectl call of a pair's second half).
+    private func actuate(_ operations: [ClusterOperation], hpa: [String: ServiceHPAStatus]) async
+        -> [(ClusterOperation, String)]
+    {
+        let stop = StopFlag()
+        var before: [String: Int] = [:]
+        for (service, status) in hpa {
+            if let current = status.cloud?.currentReplicas { before[service] = current }
+        }
+        let actuator = PlacementActuator(cluster: cluster, cloudReplicasBefore: before, shouldStop: { stop.isSet })
+        return await withTaskCancellationHandler {
+            await Task { await actuator.run(operations) }.value
+        } onCancel: {
+            stop.set()
         }
     }
 
@@ -159,4 +181,13 @@ public final class PlacementController: @unchecked Sendable {
         observer(.transition(time: time, from: state, to: next, reason: reason))
         state = next
     }
+}
+
+/// Set once, read from any thread.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

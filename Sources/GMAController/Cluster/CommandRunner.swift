@@ -19,7 +19,8 @@ public struct CommandResult: Sendable {
 ///
 /// Output goes to temporary files rather than pipes, so a child that forks and keeps the descriptors open
 /// cannot stall the wait, and a chatty child cannot fill a pipe. When the timeout passes the program gets
-/// SIGTERM, then SIGKILL two seconds later. Cancelling the task kills it the same way.
+/// SIGTERM, then SIGKILL two seconds later, to its whole process group. Cancelling the task kills it the
+/// same way.
 public enum CommandRunner {
     public static func run(
         _ argv: [String], timeoutSeconds: Double, environment: [String: String]? = nil, input: Data? = nil
@@ -45,8 +46,12 @@ public enum CommandRunner {
                 command: argv, exitStatus: nil, timedOut: false, stderr: "cannot create temporary output files")
         }
 
+        guard let executable = executablePath(argv[0], environment: environment) else {
+            throw ClusterError.commandFailed(
+                command: argv, exitStatus: nil, timedOut: false, stderr: "\(argv[0]) not found on PATH")
+        }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(argv.dropFirst())
         if let environment { process.environment = environment }
         // Standard input from a file as well, so a child that never reads cannot block the writer.
@@ -80,6 +85,20 @@ public enum CommandRunner {
         let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
         let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
         return CommandResult(exitStatus: status, stdout: stdout, stderr: stderr, timedOut: watch.timedOut)
+    }
+}
+
+extension CommandRunner {
+    /// A name without a slash is looked up on PATH (the child's environment if given, else gma's), as a
+    /// shell would: `spec.kube.kubectl: kubectl` means the kubectl on PATH. Paths are used as they are.
+    static func executablePath(_ name: String, environment: [String: String]?) -> String? {
+        guard !name.isEmpty, !name.contains("/") else { return name }
+        let path = (environment ?? ProcessInfo.processInfo.environment)["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
     }
 }
 
@@ -134,10 +153,19 @@ private final class Watch: @unchecked Sendable {
     private func signal(_ sig: Int32, thenKillAfter seconds: Double) {
         let target = lock.withLock { done ? 0 : pid }
         guard target > 0 else { return }
-        kill(target, sig)
+        Self.signalGroup(target, sig)
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
             let still = lock.withLock { done ? 0 : pid }
-            if still > 0 { kill(still, SIGKILL) }
+            if still > 0 { Self.signalGroup(still, SIGKILL) }
         }
+    }
+
+    /// Foundation starts the child as the leader of its own process group, and only reports its end once
+    /// every process holding its internal socket has gone. A wrapper script's children (a `sleep`, an auth
+    /// plugin) inherit that socket, so killing the child alone would leave the wait running until they exit:
+    /// the whole group is signalled.
+    private static func signalGroup(_ leader: pid_t, _ sig: Int32) {
+        kill(-leader, sig)
+        kill(leader, sig)
     }
 }

@@ -86,7 +86,9 @@ public enum ControllerAssembly {
 
     /// The network from netinfo.yaml and the net prober, starting from the configured values. The RTT
     /// multiplier applies once to whichever RTT is current (config, file or probe), as in the reference.
-    public static func network(from config: GMAConfiguration) -> ScaledNetwork {
+    public static func network(
+        from config: GMAConfiguration, logger: Logger = Logger(label: "gma.network")
+    ) -> ScaledNetwork {
         let n = config.network
         let probe = n.netProberURL.flatMap(URL.init(string:)).map { NetproberClient(url: $0) }
         let provider = NetworkInfoProvider(
@@ -94,18 +96,30 @@ public enum ControllerAssembly {
                 rttSeconds: n.rttSeconds, cloudToEdgeBitsPerSecond: n.cloudToEdgeBitsPerSecond,
                 edgeToCloudBitsPerSecond: n.edgeToCloudBitsPerSecond),
             netinfoPath: n.netinfoFile, probe: probe)
-        return ScaledNetwork(provider: provider, rttMultiplier: n.rttMultiplier)
+        return ScaledNetwork(provider: provider, rttMultiplier: n.rttMultiplier, logger: logger)
     }
 }
 
 /// The network provider as the loop's source: refreshed on each read (a failed probe or a missing file keeps
 /// the last known values), with the configured RTT multiplier applied.
+/// A failed probe or a missing/broken netinfo file is logged as a warning, with the values kept.
 public struct ScaledNetwork: NetworkConditionsSource {
     public let provider: NetworkInfoProvider
     public let rttMultiplier: Double
+    public let logger: Logger
+
+    public init(provider: NetworkInfoProvider, rttMultiplier: Double, logger: Logger = Logger(label: "gma.network")) {
+        self.provider = provider
+        self.rttMultiplier = rttMultiplier
+        self.logger = logger
+    }
 
     public func current() async -> NetworkConditions {
-        let info = await provider.refresh().info
+        let refresh = await provider.refresh()
+        let info = refresh.info
+        for problem in refresh.problems {
+            logger.warning("network: \(problem)", metadata: ["source": "\(info.source.rawValue)"])
+        }
         return NetworkConditions(
             rttSeconds: info.rttSeconds * rttMultiplier, cloudToEdgeBitsPerSecond: info.cloudToEdgeBitsPerSecond,
             edgeToCloudBitsPerSecond: info.edgeToCloudBitsPerSecond)

@@ -95,7 +95,10 @@ struct Run: AsyncParsableCommand {
             log.info("gma started", metadata: ["config": "\(configuration.file)", "dry-run": "\(dryRun)"])
             let end = replayUntil
             let task = Task { try await loop.run(until: end) }
-            let signals = ShutdownSignals { task.cancel() }
+            let signals = ShutdownSignals {
+                log.notice("signal received: stopping after the current service's change, if any")
+                task.cancel()
+            }
             defer { signals.cancel() }
             do {
                 try await task.value

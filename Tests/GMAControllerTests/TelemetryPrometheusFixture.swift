@@ -63,7 +63,7 @@ enum PrometheusFixture {
 
 /// One Prometheus process plus a watchdog that kills it if the test process dies first.
 // Process is not Sendable; this class only reads it after start, and stop() runs once.
-private final class RunningPrometheus: @unchecked Sendable {
+final class RunningPrometheus: @unchecked Sendable {
     let baseURL: URL
     private let process: Process
     private let watchdog: Process

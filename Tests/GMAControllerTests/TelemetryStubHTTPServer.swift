@@ -47,7 +47,9 @@ final class StubHTTPServer: @unchecked Sendable {
             throw TelemetryFixtureError(description: "bind/listen failed")
         }
         port = try boundPort(fd)
-        let thread = Thread { [unowned self] in acceptLoop() }
+        // Strong: the thread keeps the server alive until stop() ends the loop (an unowned self could be read
+        // after deinit when accept() returns from the shutdown).
+        let thread = Thread { [self] in acceptLoop() }
         self.thread = thread
         thread.start()
     }

@@ -30,22 +30,8 @@ final class StubHTTPServer: @unchecked Sendable {
     init(_ script: [Behaviour]) throws {
         precondition(!script.isEmpty)
         self.script = script
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try loopbackListener(backlog: 16)
         listener = fd
-        guard fd >= 0 else { throw TelemetryFixtureError(description: "socket() failed") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw TelemetryFixtureError(description: "bind/listen failed")
-        }
         port = try boundPort(fd)
         // Strong: the thread keeps the server alive until stop() ends the loop (an unowned self could be read
         // after deinit when accept() returns from the shutdown).

@@ -29,6 +29,26 @@ func freeLocalPort() throws -> Int {
     return try boundPort(fd)
 }
 
+/// A TCP socket listening on 127.0.0.1 on a free port (the stub servers and the fault proxy of the tests).
+func loopbackListener(backlog: Int32) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TelemetryFixtureError(description: "socket() failed") }
+    var yes: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0, listen(fd, backlog) == 0 else {
+        close(fd)
+        throw TelemetryFixtureError(description: "bind/listen on 127.0.0.1 failed")
+    }
+    return fd
+}
+
 func boundPort(_ fd: Int32) throws -> Int {
     var address = sockaddr_in()
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -4,18 +4,9 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// One network measurement, in SI units and unrounded (Q‑C20: the reference truncated to whole ms/Mbps).
-public struct NetworkMeasurement: Sendable, Equatable {
-    public var rttSeconds: Double
-    public var cloudToEdgeBitsPerSecond: Double
-    public var edgeToCloudBitsPerSecond: Double
-
-    public init(rttSeconds: Double, cloudToEdgeBitsPerSecond: Double, edgeToCloudBitsPerSecond: Double) {
-        self.rttSeconds = rttSeconds
-        self.cloudToEdgeBitsPerSecond = cloudToEdgeBitsPerSecond
-        self.edgeToCloudBitsPerSecond = edgeToCloudBitsPerSecond
-    }
-}
+/// One network measurement, in SI units and unrounded (Q‑C20: the reference truncated to whole ms/Mbps):
+/// the same values the loop uses as its network conditions.
+public typealias NetworkMeasurement = NetworkConditions
 
 /// Anything that can measure the cloud–edge link (the net prober, or a stand-in in tests).
 public protocol NetworkProbe: Sendable {

@@ -249,3 +249,35 @@ struct ConfigLoadingTests {
         #expect(GMAConfiguration.defaultPath(environment: [:]) == "GMAConfig.yaml")
     }
 }
+
+@Suite("Config: Kubernetes names")
+struct ConfigKubernetesNameTests {
+    @Test func labelsAndSubdomains() {
+        #expect(KubernetesNames.isLabel("fluidosmesh"))
+        #expect(!KubernetesNames.isLabel("Fluidos"))
+        #expect(!KubernetesNames.isLabel("-edge"))
+        #expect(!KubernetesNames.isLabel(String(repeating: "a", count: 64)))
+        #expect(KubernetesNames.isSubdomain("cart-edge1.v2"))
+        #expect(!KubernetesNames.isSubdomain("cart;rm -rf /"))
+        #expect(!KubernetesNames.isSubdomain("cart edge"))
+        #expect(KubernetesNames.isLabelValue("Cart_v1.2"))
+        #expect(!KubernetesNames.isLabelValue(String(repeating: "x", count: 64)))
+    }
+
+    @Test func badWorkloadNameIsReportedWithItsPosition() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gma-names-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: fixturesDirectory.appendingPathComponent("app3"), to: directory)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifest = directory.appendingPathComponent("manifests/cart-edge1.yaml")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "name: cart-edge1\n", with: "name: \"cart edge1;x\"\n")
+        try text.write(to: manifest, atomically: true, encoding: .utf8)
+        do {
+            _ = try GMAConfiguration.load(path: directory.appendingPathComponent("GMAConfig.yaml").path)
+            Issue.record("accepted a workload name with a space and a semicolon")
+        } catch let error as ConfigError {
+            #expect(error.description.contains("cart-edge1.yaml:"), "\(error)")
+            #expect(error.description.contains("DNS-1123 subdomain"), "\(error)")
+        }
+    }
+}

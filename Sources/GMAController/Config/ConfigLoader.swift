@@ -330,10 +330,8 @@ private struct ConfigReader {
         guard a.expectMapping() else { return nil }
         a.warnUnknownKeys(["namespace", "explicit-service-id", "services"])
         let namespace = a["namespace"].string()
-        if let namespace,
-            namespace.range(of: #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"#, options: .regularExpression) == nil
-        {
-            a["namespace"].error("'\(namespace)' is not a valid Kubernetes namespace name")
+        if let namespace, !KubernetesNames.isLabel(namespace) {
+            a["namespace"].error("'\(namespace)' is not a valid Kubernetes namespace name (DNS-1123 label)")
         }
         let explicitIDs = a["explicit-service-id"].bool(required: false) ?? false
         let entries = a["services"].list() ?? []
@@ -348,7 +346,7 @@ private struct ConfigReader {
             entry.warnUnknownKeys(["name", "id", "instances"])
             let name = entry["name"].string()
             if let name {
-                if name.range(of: #"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$"#, options: .regularExpression) == nil {
+                if !KubernetesNames.isLabelValue(name) {
                     entry["name"].error("'\(name)' is not a valid label value (it must equal the pods' app label)")
                 }
                 if let first = seenNames[name] {

@@ -38,6 +38,9 @@ struct ManifestParser {
                     workloadField = root
                     checkNamespace(root, label: label)
                     let name = root["metadata"]["name"].string() ?? ""
+                    if !name.isEmpty, !KubernetesNames.isSubdomain(name) {
+                        root["metadata"]["name"].error("'\(name)' is not a valid workload name (DNS-1123 subdomain)")
+                    }
                     let (cpu, memory, labels) = podTemplate(root["spec"]["template"], service: service)
                     workload = (kind == "Deployment" ? .deployment : .statefulSet, name, cpu, memory, labels)
                 case "DaemonSet":
@@ -119,6 +122,9 @@ struct ManifestParser {
     private func parseHPA(_ root: YAMLField) -> HPASettings? {
         let spec = root["spec"]
         let name = root["metadata"]["name"].string()
+        if let name, !KubernetesNames.isSubdomain(name) {
+            root["metadata"]["name"].error("'\(name)' is not a valid HPA name (DNS-1123 subdomain)")
+        }
         let minReplicas = spec["minReplicas"].int(required: false) ?? 1
         let maxReplicas = spec["maxReplicas"].int()
         if let maxReplicas, maxReplicas < minReplicas || maxReplicas < 1 {

@@ -57,6 +57,9 @@ public struct HTTPResponse: Sendable, Equatable {
 /// A route handler. It runs on the server's connection thread's behalf, so it may take seconds (the net
 /// prober runs iperf3 inside one).
 public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
+/// A handler answered on the connection's own thread: for cheap answers (metrics, health) that must not wait for
+/// the Swift concurrency pool, which a busy process (a solve, blocking work) can keep occupied.
+public typealias HTTPImmediateHandler = @Sendable (HTTPRequest) -> HTTPResponse
 
 public enum MiniHTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidAddress(String)
@@ -98,6 +101,7 @@ public final class MiniHTTPServer: @unchecked Sendable {
     public let requestedPort: UInt16
     public let options: Options
     private let routes: [String: HTTPHandler]
+    private let immediateRoutes: [String: HTTPImmediateHandler]
 
     private let lock = NSLock()
     private var listener: Int32 = -1
@@ -108,23 +112,30 @@ public final class MiniHTTPServer: @unchecked Sendable {
     private let acceptDone = DispatchSemaphore(value: 0)
     private let idle = NSCondition()
 
-    /// `routes` maps an exact path (`/get`) to its handler.
-    public init(host: String = "127.0.0.1", port: UInt16 = 0, routes: [String: HTTPHandler], options: Options = Options()) {
+    /// `routes` maps an exact path (`/get`) to its handler; `immediateRoutes` to a synchronous one.
+    public init(
+        host: String = "127.0.0.1", port: UInt16 = 0, routes: [String: HTTPHandler] = [:],
+        immediateRoutes: [String: HTTPImmediateHandler] = [:], options: Options = Options()
+    ) {
         self.host = host
         self.requestedPort = port
         self.routes = routes
+        self.immediateRoutes = immediateRoutes
         self.options = options
     }
 
     /// `HOST:PORT` as given to `--listen` (IPv4 only; `0.0.0.0` for every interface).
-    public convenience init(listen: String, routes: [String: HTTPHandler], options: Options = Options()) throws {
+    public convenience init(
+        listen: String, routes: [String: HTTPHandler] = [:], immediateRoutes: [String: HTTPImmediateHandler] = [:],
+        options: Options = Options()
+    ) throws {
         guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
             throw MiniHTTPServerError.invalidAddress(listen)
         }
         let host = String(listen[..<colon])
         var probe = in_addr()
         guard inet_pton(AF_INET, host, &probe) == 1 else { throw MiniHTTPServerError.invalidAddress(listen) }
-        self.init(host: host, port: port, routes: routes, options: options)
+        self.init(host: host, port: port, routes: routes, immediateRoutes: immediateRoutes, options: options)
     }
 
     /// The port actually bound (the kernel's pick when asked for 0); 0 before `start()`.
@@ -324,6 +335,8 @@ public final class MiniHTTPServer: @unchecked Sendable {
         let response: HTTPResponse
         if request.method != "GET" && !isHead {
             response = .error("method \(request.method) not allowed; only GET", status: 405)
+        } else if let handler = immediateRoutes[request.path] {
+            response = handler(request)
         } else if let handler = routes[request.path] {
             response = Self.runBlocking { await handler(request) }
         } else {

@@ -7,7 +7,8 @@ public final class ObservabilityEndpoints: @unchecked Sendable {
 
     /// `address` is `HOST:PORT` (port 0 picks a free one).
     public init(address: String, metrics: ControllerMetrics) throws {
-        let routes: [String: HTTPHandler] = [
+        // Answered on the server's own threads: a scrape must not wait behind a solve on the concurrency pool.
+        let routes: [String: HTTPImmediateHandler] = [
             "/metrics": { _ in
                 HTTPResponse(
                     status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
@@ -18,7 +19,7 @@ public final class ObservabilityEndpoints: @unchecked Sendable {
                 metrics.isReady ? .text("ready\n") : .text("no successful telemetry cycle yet\n", status: 503)
             },
         ]
-        server = try MiniHTTPServer(listen: address, routes: routes)
+        server = try MiniHTTPServer(listen: address, immediateRoutes: routes)
     }
 
     public func start() throws { try server.start() }

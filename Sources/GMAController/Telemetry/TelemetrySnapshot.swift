@@ -84,18 +84,8 @@ public struct TelemetrySnapshot: Sendable, Equatable {
         }
     }
 
-    public struct CallFrequency: Sendable, Equatable {
-        public var from: String
-        public var to: String
-        /// Fm[from][to] = rate(from→to) / λ_from.
-        public var perRequest: Double
-
-        public init(from: String, to: String, perRequest: Double) {
-            self.from = from
-            self.to = to
-            self.perRequest = perRequest
-        }
-    }
+    /// Fm[from][to] = rate(from→to) / λ_from: exactly a problem's call.
+    public typealias CallFrequency = Call
 
     /// Why a value is unknown: which signal, for what, from which query, and what was wrong.
     public struct Reason: Sendable, Equatable, CustomStringConvertible {

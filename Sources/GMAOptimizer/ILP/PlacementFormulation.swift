@@ -129,10 +129,11 @@ struct PlacementFormulation: Sendable {
                 {
                     addTree(b, parent: a)
                     if a != n { milp.addRow("reach_\(b)", [.init(column: x, coefficient: 1), .init(column: placementColumn[a], coefficient: -1)], upper: 0) }
+                    // q = share(a) − x_b: the caller's edge flow that b's cloud copy now serves.
+                    let (callerTerms, callerConstant) = shareTerms(share[a], times: 1)
                     addRemote(
                         from: a, to: b, rate: liveCallers[0].rate,
-                        q: shareTerms(share[a], times: 1).0 + [.init(column: x, coefficient: -1)],
-                        constant: shareTerms(share[a], times: 1).1)
+                        q: callerTerms + [.init(column: x, coefficient: -1)], constant: callerConstant)
                     continue
                 }
                 // General service: its edge share follows the flows of its callers' edge copies.

@@ -36,11 +36,15 @@ import Testing
     @Test(arguments: [
         (["evaluate", "/nonexistent.json"], "/nonexistent.json: cannot read"),
         (["evaluate", "PROBLEM", "--edge", "s0,nope"], "unknown service(s) nope"),
-        (["solve", "/dev/null"], "/dev/null: not valid JSON"),
+        (["solve", "GARBAGE"], "not valid JSON"),
     ])
     func badInputExitsTwoWithOneLine(arguments: [String], message: String) async throws {
         let problem = Self.instances.appendingPathComponent("offload-small-M06-t00.json").path
-        let result = try await Self.gma(arguments.map { $0 == "PROBLEM" ? problem : $0 })
+        // A regular file the test writes, not a device file: how /dev/null reads differs between machines.
+        let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("gma-garbage-\(UUID().uuidString).json")
+        try Data("{ \"schema\": ".utf8).write(to: garbage)
+        defer { try? FileManager.default.removeItem(at: garbage) }
+        let result = try await Self.gma(arguments.map { $0 == "PROBLEM" ? problem : $0 == "GARBAGE" ? garbage.path : $0 })
         #expect(result.status == 2)
         #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")

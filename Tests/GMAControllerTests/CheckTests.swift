@@ -3,16 +3,6 @@ import Testing
 
 @testable import GMAController
 
-/// The `gma` executable next to the test bundle (swift test builds it with the tests).
-let gmaBinary: String? = {
-    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<3 {
-        let candidate = directory.appendingPathComponent("gma").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        directory.deleteLastPathComponent()
-    }
-    return nil
-}()
 
 @Suite("Check: gma check")
 struct CheckTests {

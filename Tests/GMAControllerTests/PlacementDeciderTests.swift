@@ -21,19 +21,72 @@ import Testing
         #expect(decision.placement?.feasible == true)
     }
 
-    @Test func absoluteTargetWhenTheModelPredictsMoreThanMeasured() async throws {
-        // 50 req/s × 5 kB × 8 = 2 Mbit/s over a 2.1 Mbit/s link: ρ ≈ 0.95, the model's transfer term explodes
-        // while clients measure only 150 ms.
-        let world = ControllerTestWorld { _ in 0.150 }
-        let saturated = NetworkConditions(rttSeconds: 0.05, cloudToEdgeBitsPerSecond: 2.1e6, edgeToCloudBitsPerSecond: 2.1e6)
+    /// The cheapest subset of `candidates` the model accepts, by brute force: the answer the decider must give.
+    static func bruteForceCheapest(_ problem: PlacementProblem) throws -> Set<String> {
+        let model = try PlacementModel(problem)
+        let movable = problem.services.filter { !$0.locked }.map(\.name)
+        let current = Set(problem.services.filter(\.atEdge).map(\.name))
+        var best: (cost: Double, set: Set<String>)?
+        for mask in 0..<(1 << movable.count) {
+            var set = Set(problem.services.filter(\.locked).filter(\.atEdge).map(\.name))
+            for (bit, name) in movable.enumerated() where mask & (1 << bit) != 0 { set.insert(name) }
+            // Offload only adds to the edge, unoffload only removes.
+            if problem.action == .offload ? !set.isSuperset(of: current) : !set.isSubset(of: current) { continue }
+            let evaluation = model.evaluate(try model.edgeSet(named: Array(set)))
+            guard model.meetsTarget(delaySeconds: evaluation.delaySeconds) else { continue }
+            if best == nil || evaluation.cost.total < best!.cost - 1e-12 { best = (evaluation.cost.total, set) }
+        }
+        return try #require(best).set
+    }
+
+    static func decide(edge: Set<String>, measured: Double, rtt: Double) async throws -> ControllerDecision {
+        let world = ControllerTestWorld { _ in measured }
+        world.locked { world.edge = edge }
+        let network = NetworkConditions(rttSeconds: rtt, cloudToEdgeBitsPerSecond: 1e9, edgeToCloudBitsPerSecond: 1e9)
         let decider = PlacementDecider(settings: ControllerTestWorld.settings())
-        let decision = await decider.decide(try await Self.observation(world, network: saturated))
+        return await decider.decide(try await Self.observation(world, network: network))
+    }
+
+    /// Band 80–120 ms (midpoint 100 ms), quantile band 150–200 ms; the app is user → a → b → c, 50 req/s,
+    /// 5 kB responses, 1 Gbit/s, so a crossing costs RTT + 8·5000/1e9 s = RTT + 40 µs.
+    @Test func unoffloadWhenTheModelPredictsMoreThanMeasured() async throws {
+        // RTT 200 ms (a multiplier used as a safety factor), edge {a}: the model puts the current placement at
+        // 200.04 ms (one a → b crossing) while clients measure 50 ms (quantile 60 ms < 150 ms). Avg-driven
+        // unoffload to the midpoint: an allowed increase of 100 − 50 = 50 ms on the model. Removing a moves the
+        // crossing to user → a: 200.04 ms again, a change of 0 ≤ 50 ms, and the edge copy's cost is saved.
+        let decision = try await Self.decide(edge: ["a"], measured: 0.050, rtt: 0.200)
         let problem = try #require(decision.problem)
+        #expect(abs((problem.target.maxDelayIncreaseSeconds ?? -1) - 0.050) < 1e-12)
+        #expect(try PlacementModel(problem).current.delaySeconds > 0.050, "the model is above the measured delay")
+        #expect(decision.action == .unoffload, "\(decision.reason)")
+        #expect(decision.placement?.removed == ["a"])
+        #expect(try Self.bruteForceCheapest(problem) == [])
+    }
+
+    @Test func unoffloadWhenTheModelPredictsLessThanMeasured() async throws {
+        // RTT 50 ms, everything at the edge: the model says 0 ms, clients measure 40 ms. Allowed increase
+        // 100 − 40 = 60 ms; any single crossing costs 50.04 ms ≤ 60 ms and two cost 100.08 ms > 60 ms, so the
+        // candidates are the prefixes of the chain left at the edge; the brute force picks the cheapest.
+        let decision = try await Self.decide(edge: ["a", "b", "c"], measured: 0.040, rtt: 0.050)
+        let problem = try #require(decision.problem)
+        #expect(abs((problem.target.maxDelayIncreaseSeconds ?? -1) - 0.060) < 1e-12)
+        #expect(decision.action == .unoffload, "\(decision.reason)")
         let placement = try #require(decision.placement)
-        #expect(decision.reason.contains("absolute target"))
-        #expect(placement.feasible)
-        #expect(placement.evaluation.delaySeconds <= 0.100 + 1e-12, "the model's own delay reaches the 100 ms target")
-        #expect(try PlacementModel(problem).current.delaySeconds > 0.150)
+        #expect(Set(placement.edgeServices) == (try Self.bruteForceCheapest(problem)))
+        #expect(placement.evaluation.delaySeconds <= 0.060 + 1e-12)
+        #expect(!placement.removed.isEmpty)
+    }
+
+    @Test func offloadWhenTheModelPredictsMoreThanMeasured() async throws {
+        // RTT 200 ms, nothing at the edge: the model says 200.04 ms (user → a), clients measure 150 ms. Avg-driven
+        // offload to the midpoint: a reduction of 150 − 100 = 50 ms relative to the model's current delay — the
+        // chain must move whole (any cloud service behind an edge one keeps a 200 ms crossing), so all three.
+        let decision = try await Self.decide(edge: [], measured: 0.150, rtt: 0.200)
+        let problem = try #require(decision.problem)
+        #expect(abs((problem.target.delayReductionSeconds ?? -1) - 0.050) < 1e-12)
+        #expect(decision.action == .offload, "\(decision.reason)")
+        #expect(Set(decision.placement?.added ?? []) == ["a", "b", "c"])
+        #expect(try Self.bruteForceCheapest(problem) == ["a", "b", "c"])
     }
 }
 

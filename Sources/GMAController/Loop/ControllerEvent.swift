@@ -30,6 +30,9 @@ public struct ControllerDecision: Sendable {
     public var placement: PlacementSolution?
     /// Cluster operations, in the order they run.
     public var operations: [ClusterOperation]
+    /// What could not be read for this decision, one line per source (the cluster, or a Prometheus query
+    /// family by name); empty when everything answered. `gma decide` exits 3 when it is not empty.
+    public var readFailures: [String] = []
 
     public init(
         time: Date, action: PlacementActionKind, reason: String, meanDelaySeconds: Double? = nil,

@@ -147,13 +147,32 @@ public final class PlacementController: @unchecked Sendable {
 
     /// One consistent look at the world for `gma decide`: what the loop would do now, without acting.
     public func decideOnce(at time: Date? = nil) async -> ControllerDecision {
-        guard let observation = await observe(at: time) else {
-            return ControllerDecision(time: time ?? clock.now(), action: .none, reason: "the cluster could not be read")
+        switch await read(at: time) {
+        case .success(let observation):
+            return await decider.decide(observation)
+        case .failure(let failure):
+            var decision = ControllerDecision(time: time ?? clock.now(), action: .none, reason: failure.message)
+            decision.readFailures = [failure.message]
+            return decision
         }
-        return await decider.decide(observation)
     }
 
     private func observe(at time: Date? = nil) async -> PlacementDecider.Observation? {
+        switch await read(at: time) {
+        case .success(let observation):
+            return observation
+        case .failure(let failure):
+            observer(.skipped(time: time ?? clock.now(), state: state, reason: failure.message))
+            return nil
+        }
+    }
+
+    /// Why a look at the world failed, as one line naming the source.
+    struct ReadFailure: Error {
+        let message: String
+    }
+
+    private func read(at time: Date? = nil) async -> Result<PlacementDecider.Observation, ReadFailure> {
         let now = time ?? clock.now()
         let evaluationTime = time ?? (telemetryAtClockTime ? now : nil)
         let hpa: [String: ServiceHPAStatus]
@@ -162,18 +181,16 @@ public final class PlacementController: @unchecked Sendable {
             hpa = try await cluster.hpaStatus()
             edge = try await cluster.edgeServices()
         } catch {
-            observer(.skipped(time: now, state: state, reason: "cluster unreadable: \(error)"))
-            return nil
+            return .failure(ReadFailure(message: "cluster unreadable: \(error)"))
         }
         let snapshot: TelemetrySnapshot
         do {
             snapshot = try await telemetry.snapshot(at: evaluationTime)
         } catch {
-            observer(.skipped(time: now, state: state, reason: "telemetry failed: \(error)"))
-            return nil
+            return .failure(ReadFailure(message: "telemetry failed: \(error)"))
         }
-        return PlacementDecider.Observation(
-            time: now, snapshot: snapshot, edgeServices: edge, hpa: hpa, network: await network.current())
+        return .success(PlacementDecider.Observation(
+            time: now, snapshot: snapshot, edgeServices: edge, hpa: hpa, network: await network.current()))
     }
 
     private func move(to next: ControllerState, at time: Date, _ reason: String) {

@@ -56,6 +56,7 @@ public struct PlacementDecider: Sendable {
             time: o.time, action: action, reason: why, meanDelaySeconds: o.snapshot.userDelaySeconds,
             quantileDelaySeconds: o.snapshot.userDelayQuantileSeconds,
             userRequestsPerSecond: o.snapshot.userRequestsPerSecond)
+        decision.readFailures = TelemetryReadFailures.lines(o.snapshot)
         guard action != .none, let mean = o.snapshot.userDelaySeconds else { return decision }
 
         var template = settings.template
@@ -94,20 +95,12 @@ public struct PlacementDecider: Sendable {
             problem.services[i].cpuUsageCores.cloud *= me
             problem.services[i].memoryUsageBytes.cloud *= me
         }
-        var model: PlacementModel
+        // The target is relative, as the reference's: the model's change (candidate minus current placement)
+        // against the change the measured delay asks for. The model need not reproduce the measured delay
+        // (an RTT multiplier used as a safety factor puts it above), only rank placements (docs/controller.md).
+        let model: PlacementModel
         do {
             model = try PlacementModel(problem)
-            // The model only knows the network part of the delay; the rest (processing, queueing) is the
-            // measured delay minus the model's. When the model predicts more than was measured (a saturated
-            // link: the model's penalty is far above what timeouts let clients measure), that remainder is
-            // taken as zero, so the model's own delay must reach the target.
-            let modelled = model.current.delaySeconds
-            if modelled > mean {
-                problem.target = action == .offload
-                    ? Target(delayReductionSeconds: modelled - target) : Target(maxDelayIncreaseSeconds: target - modelled)
-                model = try PlacementModel(problem)
-                decision.reason += "; model delay \(ms(modelled)) above the measured one: absolute target"
-            }
         } catch {
             decision.action = .none
             decision.reason = "no placement computed: the measured problem is invalid: \(error.description)"

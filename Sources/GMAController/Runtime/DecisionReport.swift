@@ -17,6 +17,7 @@ extension ControllerDecision {
             ("placement", placement?.json ?? .null),
             ("operations", .strings(operations.map(\.description))),
             ("commands", .array(commands.map(JSONValue.strings))),
+            ("readFailures", .strings(readFailures)),
         ]
         if includeProblem {
             let encoded = (try? problem?.encodedCompact()).flatMap { String(data: $0, encoding: .utf8) }

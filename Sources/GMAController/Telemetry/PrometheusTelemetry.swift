@@ -23,13 +23,7 @@ public struct PrometheusTelemetry: TelemetrySource {
         let named = queries.named
         let answers = await withTaskGroup(of: (String, SnapshotAssembler.Answer).self) { group in
             for (name, promql) in named {
-                group.addTask { [client] in
-                    do throws(PrometheusError) {
-                        return (name, .success(try await client.query(promql, at: time)))
-                    } catch {
-                        return (name, .failure(error))
-                    }
-                }
+                group.addTask { [client] in (name, await Self.answer(client, promql, at: time)) }
             }
             var out: [String: SnapshotAssembler.Answer] = [:]
             for await (name, answer) in group { out[name] = answer }
@@ -50,5 +44,19 @@ public struct PrometheusTelemetry: TelemetrySource {
         }
         var assembler = SnapshotAssembler(settings: settings, queries: queries)
         return assembler.assemble(collected, evaluatedAt: time, takenAt: takenAt)
+    }
+
+    /// One query's answer as a value. The catch is untyped on purpose: a typed `do throws(PrometheusError)`
+    /// inside a task-group child task is miscompiled by Swift 6.3.1 with optimisation (docs/toolchain.md).
+    private static func answer(_ client: PrometheusClient, _ promql: String, at time: Date?) async
+        -> SnapshotAssembler.Answer
+    {
+        do {
+            return .success(try await client.query(promql, at: time))
+        } catch let error as PrometheusError {
+            return .failure(error)
+        } catch {
+            return .failure(.transport(query: promql, attempts: 0, message: "\(error)"))
+        }
     }
 }

@@ -12,6 +12,9 @@ struct Decide: AsyncParsableCommand {
             It ignores the stabilisation window: it answers "what now?". --at evaluates the telemetry at a past
             instant (Prometheus' time= parameter) for post-mortems; the cluster is read as it is now.
 
+            Exit status: 0 for a decision (including "none"), 2 for bad input (config, manifests, options), 3 when
+            Prometheus or a cluster could not be read, with one line on standard error naming which.
+
               gma decide --config GMAConfig.yaml
               gma decide --config GMAConfig.yaml --at 2026-11-26T10:00:00Z --format json --emit-problem p.json
             """
@@ -44,6 +47,12 @@ struct Decide: AsyncParsableCommand {
             switch output.format {
             case .json: print(decision.json(commands: commands).rendered(pretty: true))
             case .text: print(DecisionText(decision: decision, commands: commands).rendered)
+            }
+            // A decision on data that could not be read is no decision: scripts see it in the status.
+            if let first = decision.readFailures.first {
+                let more = decision.readFailures.count > 1 ? " (and \(decision.readFailures.count - 1) more)" : ""
+                printError("cannot decide: \(first)\(more)")
+                throw ExitCode(3)
             }
         }
     }

@@ -16,6 +16,8 @@ struct ExactPlacer {
     var branching: Int32 = 0
     var backtracking: Int32 = 0
     var cuts: Int32 = 0
+    /// The formulation's own strengthening (see `PlacementFormulation.strengthened`); off only in tests.
+    var strengthened = true
 
     enum Outcome {
         /// The model confirms the placement meets the target.
@@ -31,7 +33,8 @@ struct ExactPlacer {
         if model.lambda == 0, !model.meetsTarget(delaySeconds: model.cloudOnly.delaySeconds) {
             return .infeasible(nodes: 0)
         }
-        var formulation = PlacementFormulation(model: model, allowRemoval: options.allowRemoval)
+        var formulation = PlacementFormulation(
+            model: model, allowRemoval: options.allowRemoval, strengthened: strengthened)
         if model.lambda > 0, formulation.networkDelayBudget < 0 { return .infeasible(nodes: 0) }
         return iterate(&formulation, incumbent: incumbent)
     }

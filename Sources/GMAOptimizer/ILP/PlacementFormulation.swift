@@ -50,12 +50,16 @@ struct PlacementFormulation: Sendable {
     private var loadTerms: [MILPModel.Term] = []
     private var loadConstant = 0.0
     private(set) var tangentPoints: [Double] = []
+    /// Tree reformulation, reach rows and replica-sum rows; off only in tests, to cross-check the cuts against
+    /// the plain program (docs/testing.md).
+    let strengthened: Bool
 
     /// Invocations per request with nothing at the edge (the placement-invariant totals Nt).
     private var totalCalls: [Double] { model.cloudOnly.cloudCalls }
 
-    init(model: PlacementModel, allowRemoval: Bool, initialTangents: Int = 16) {
+    init(model: PlacementModel, allowRemoval: Bool, initialTangents: Int = 16, strengthened: Bool = true) {
         self.model = model
+        self.strengthened = strengthened
         curve = DelayCurve(bandwidth: model.bandwidth, lambda: model.lambda)
         // Internal delay does not depend on placement (N_cloud + N_edge = Nt).
         networkDelayBudget = model.delayLimitSeconds - model.cloudOnly.internalDelaySeconds
@@ -124,7 +128,7 @@ struct PlacementFormulation: Sendable {
                     continue
                 }
                 let onlyCaller = liveCallers.count == 1 ? liveCallers[0].from : nil
-                if !cyclic, let a = onlyCaller, a == n || isTreeLike(a),
+                if strengthened, !cyclic, let a = onlyCaller, a == n || isTreeLike(a),
                     milp.columnLower[x] == 0 || a == n || milp.columnLower[placementColumn[a]] == 1
                 {
                     addTree(b, parent: a)
@@ -168,7 +172,7 @@ struct PlacementFormulation: Sendable {
                     if a == n { userCalls = true } else { reach.append(.init(column: placementColumn[a], coefficient: -1)) }
                 }
                 milp.addRow("flow_\(b)", flowTerms, lower: 0, upper: 0)
-                if !userCalls && milp.columnLower[x] == 0 { milp.addRow("reach_\(b)", reach, upper: 0) }
+                if strengthened, !userCalls, milp.columnLower[x] == 0 { milp.addRow("reach_\(b)", reach, upper: 0) }
             }
         }
 
@@ -227,7 +231,7 @@ struct PlacementFormulation: Sendable {
         let rc = milp.addColumn("rc_\(b)", kind: .integer, lower: 1, upper: .infinity, cost: model.replicaPriceCloud[b])
         milp.addRow("edge_replicas_\(b)", [.init(column: re, coefficient: 1), .init(column: y, coefficient: -edgeNeed)], lower: 0)
         milp.addRow("cloud_replicas_\(b)", [.init(column: rc, coefficient: 1), .init(column: y, coefficient: cloudNeed)], lower: cloudNeed)
-        if edgeNeed == cloudNeed {
+        if strengthened, edgeNeed == cloudNeed {
             milp.addRow(
                 "replica_sum_\(b)", [.init(column: re, coefficient: 1), .init(column: rc, coefficient: 1)],
                 lower: max(edgeNeed.rounded(.up), 1))

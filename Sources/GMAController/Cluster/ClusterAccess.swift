@@ -64,6 +64,8 @@ public enum ClusterError: Error, Sendable, Equatable, CustomStringConvertible {
     case badOutput(command: [String], message: String)
     /// The service is not in the configuration.
     case unknownService(String)
+    /// The program to run does not exist or cannot be executed (nothing was started).
+    case programNotFound(program: String, detail: String)
 
     public var description: String {
         switch self {
@@ -82,7 +84,17 @@ public enum ClusterError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(ShellWords.render(command)): unexpected output: \(message)"
         case let .unknownService(name):
             return "unknown service '\(name)'"
+        case let .programNotFound(program, detail):
+            return "cannot run \(program): \(detail)\(Self.installHint(program))"
         }
+    }
+}
+
+extension ClusterError {
+    /// What to do about a missing kubectl; other programs get no hint.
+    static func installHint(_ program: String) -> String {
+        guard (program as NSString).lastPathComponent == "kubectl" else { return "" }
+        return "; install kubectl (Debian: apt-get install kubernetes-client) or set spec.kube.kubectl to its path"
     }
 }
 

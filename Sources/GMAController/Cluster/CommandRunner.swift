@@ -46,10 +46,7 @@ public enum CommandRunner {
                 command: argv, exitStatus: nil, timedOut: false, stderr: "cannot create temporary output files")
         }
 
-        guard let executable = executablePath(argv[0], environment: environment) else {
-            throw ClusterError.commandFailed(
-                command: argv, exitStatus: nil, timedOut: false, stderr: "\(argv[0]) not found on PATH")
-        }
+        let executable = try locate(argv[0], environment: environment)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(argv.dropFirst())
@@ -89,16 +86,39 @@ public enum CommandRunner {
 }
 
 extension CommandRunner {
+    /// The search path used when the environment has no PATH.
+    static let fallbackSearchPath = "/usr/local/bin:/usr/bin:/bin"
+
     /// A name without a slash is looked up on PATH (the child's environment if given, else gma's), as a
     /// shell would: `spec.kube.kubectl: kubectl` means the kubectl on PATH. Paths are used as they are.
-    static func executablePath(_ name: String, environment: [String: String]?) -> String? {
-        guard !name.isEmpty, !name.contains("/") else { return name }
-        let path = (environment ?? ProcessInfo.processInfo.environment)["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    public static func executablePath(_ name: String, environment: [String: String]? = nil) -> String? {
+        guard !name.isEmpty, !name.contains("/") else { return name.isEmpty ? nil : name }
+        let path = searchPath(environment)
         for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
             let candidate = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
+    }
+
+    static func searchPath(_ environment: [String: String]?) -> String {
+        (environment ?? ProcessInfo.processInfo.environment)["PATH"] ?? fallbackSearchPath
+    }
+
+    /// The executable to start, or `programNotFound` saying where it was looked for: Foundation's own
+    /// error for a missing file is an opaque `NSCocoaErrorDomain Code=260`.
+    static func locate(_ name: String, environment: [String: String]?) throws(ClusterError) -> String {
+        guard let found = executablePath(name, environment: environment) else {
+            throw .programNotFound(program: name, detail: "not found on PATH (\(searchPath(environment)))")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory) else {
+            throw .programNotFound(program: name, detail: "no such file")
+        }
+        guard !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: found) else {
+            throw .programNotFound(program: name, detail: "not an executable file")
+        }
+        return found
     }
 }
 

@@ -14,7 +14,7 @@ public struct KubectlCommands: Sendable, Equatable {
     public var requestTimeoutSeconds: Double?
 
     public init(
-        kubectl: String = "/usr/bin/kubectl", kubeconfig: String? = nil, cacheDirectory: String? = nil,
+        kubectl: String = KubeSettings.defaultKubectl, kubeconfig: String? = nil, cacheDirectory: String? = nil,
         namespace: String, cloudContext: String, edgeContext: String, requestTimeoutSeconds: Double? = nil
     ) {
         self.kubectl = kubectl
@@ -26,9 +26,12 @@ public struct KubectlCommands: Sendable, Equatable {
         self.requestTimeoutSeconds = requestTimeoutSeconds
     }
 
+    /// kubectl resolved on PATH now, so that logs and `gma check` name the binary that runs; a kubectl that
+    /// is not found stays a bare name and fails on first use with `ClusterError.programNotFound`.
     public init(configuration: GMAConfiguration, cacheDirectory: String? = nil) {
+        let kubectl = configuration.kube.kubectlPath
         self.init(
-            kubectl: configuration.kube.kubectlPath, kubeconfig: configuration.kube.kubeconfig,
+            kubectl: CommandRunner.executablePath(kubectl) ?? kubectl, kubeconfig: configuration.kube.kubeconfig,
             cacheDirectory: cacheDirectory, namespace: configuration.namespace,
             cloudContext: configuration.kube.cloudContext, edgeContext: configuration.kube.edgeContext,
             requestTimeoutSeconds: configuration.kube.timeoutSeconds)

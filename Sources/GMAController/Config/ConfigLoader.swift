@@ -14,9 +14,12 @@ extension GMAConfiguration {
     /// - Throws: `ConfigError` listing every problem (file, line:column, key path), never only the first.
     public static func load(path: String) throws -> GMAConfiguration {
         let absolute = PathResolver(baseDirectory: FileManager.default.currentDirectoryPath).resolve(path)
-        guard let text = readText(absolute) else {
+        let text: String
+        do {
+            text = try InputFile.readText(absolute)
+        } catch {
             throw ConfigError(issues: [
-                ConfigIssue(file: path, keyPath: "", message: "cannot read the config file (\(absolute))")
+                ConfigIssue(file: path, keyPath: "", message: "cannot read the config file (\(error))")
             ])
         }
         return try parse(
@@ -46,15 +49,12 @@ extension GMAConfiguration {
         return config
     }
 
-    /// Reads a whole text file; nil if it is missing or not UTF-8.
-    public static func readText(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return String(data: data, encoding: .utf8)
-    }
+    /// Reads a whole text file; nil if it is missing, not UTF-8 or over `InputFile.maximumBytes`.
+    public static func readText(_ path: String) -> String? { try? InputFile.readText(path) }
 }
 
 /// Walks `GMAConfig.yaml` (config.md §2), reading every key before deciding whether it failed.
-private struct ConfigReader {
+struct ConfigReader {
     let root: YAMLField
     let file: String
     let paths: PathResolver
@@ -85,6 +85,8 @@ private struct ConfigReader {
         guard let telemetry, let slo, let cloud, let edge, let network, let app, let optimizer, let kube else {
             return nil
         }
+        let layout = ClusterLayout(cloud: cloud, edge: edge)
+        NameCollisionCheck(layout: layout, cloud: cloud, edge: edge, namespace: app.namespace).report(app.objects)
         return GMAConfiguration(
             file: file, name: root["metadata"]["name"].string(required: false), namespace: app.namespace,
             services: app.services, telemetry: telemetry, slo: slo, cloud: cloud, edge: edge, network: network,
@@ -324,112 +326,15 @@ private struct ConfigReader {
         }
     }
 
-    // MARK: spec.app
-
-    private func readApp(_ a: YAMLField) -> (namespace: String, services: [ServiceConfig])? {
-        guard a.expectMapping() else { return nil }
-        a.warnUnknownKeys(["namespace", "explicit-service-id", "services"])
-        let namespace = a["namespace"].string()
-        if let namespace, !KubernetesNames.isLabel(namespace) {
-            a["namespace"].error("'\(namespace)' is not a valid Kubernetes namespace name (DNS-1123 label)")
-        }
-        let explicitIDs = a["explicit-service-id"].bool(required: false) ?? false
-        let entries = a["services"].list() ?? []
-        if a["services"].isPresent, entries.isEmpty { a["services"].error("the app has no services") }
-
-        // First pass: names and ids, so that id errors show before manifest errors.
-        var named: [(id: Int, name: String, field: YAMLField)] = []
-        var seenNames: [String: YAMLField] = [:]
-        var seenIDs: [Int: YAMLField] = [:]
-        for (index, entry) in entries.enumerated() {
-            guard entry.expectMapping() else { continue }
-            entry.warnUnknownKeys(["name", "id", "instances"])
-            let name = entry["name"].string()
-            if let name {
-                if !KubernetesNames.isLabelValue(name) {
-                    entry["name"].error("'\(name)' is not a valid label value (it must equal the pods' app label)")
-                }
-                if let first = seenNames[name] {
-                    entry["name"].error("duplicate service name '\(name)' (first at line \(first.mark?.line ?? 0))")
-                }
-                seenNames[name] = seenNames[name] ?? entry["name"]
-            }
-            var id = index
-            if explicitIDs, let value = entry["id"].int() {
-                id = value
-                if let first = seenIDs[value] {
-                    entry["id"].error("duplicate service id \(value) (first at line \(first.mark?.line ?? 0))")
-                }
-                seenIDs[value] = seenIDs[value] ?? entry["id"]
-            }
-            if let name { named.append((id, name, entry)) }
-        }
-        // Q‑C1: ids must be exactly 0…n−1; M is then n + 1 (the user), whatever the parity of n.
-        if explicitIDs, named.count == entries.count {
-            for (id, _, field) in named where id < 0 || id >= entries.count {
-                field["id"].error("ids must be 0…\(entries.count - 1) (one per service, no gaps), found \(id)")
-            }
-        }
-        named.sort { $0.id < $1.id }
-
-        let parser = ManifestParser(log: log, namespace: namespace ?? "", readFile: readFile)
-        var services: [ServiceConfig] = []
-        for (id, name, entry) in named {
-            let instances = entry["instances"]
-            guard instances.expectMapping() else { continue }
-            instances.warnUnknownKeys(["cloud-yamls", "edge-yamls"])
-            var manifests: [ClusterArea: ServiceManifests] = [:]
-            for area in [ClusterArea.cloud, .edge] {
-                let key = area == .cloud ? "cloud-yamls" : "edge-yamls"
-                let list = instances[key].list() ?? []
-                if instances[key].isPresent, list.isEmpty { instances[key].error("no manifest files listed") }
-                let files = list.compactMap { $0.string() }.map(paths.resolve)
-                if let parsed = parser.parse(service: name, area: area, files: files, configField: instances[key]) {
-                    manifests[area] = parsed
-                }
-            }
-            if let cloud = manifests[.cloud], let edge = manifests[.edge] {
-                if cloud.workloadName == edge.workloadName {
-                    instances["edge-yamls"].error(
-                        "the edge workload has the cloud workload's name '\(edge.workloadName)'; gma could not tell them apart")
-                }
-                services.append(ServiceConfig(id: explicitIDs ? id : services.count, name: name, cloud: cloud, edge: edge))
-            }
-        }
-        guard let namespace else { return nil }
-        return (namespace, services)
-    }
-
-    // MARK: spec.kube (gma extension)
-
-    private func readKube(_ k: YAMLField, cloud: AreaSettings?, edge: AreaSettings?) -> KubeSettings? {
-        if k.isPresent { k.expectMapping() }
-        k.warnUnknownKeys(["kubectl", "kubeconfig", "timeout"])
-        var settings = KubeSettings(cloudContext: cloud?.context ?? "", edgeContext: edge?.context ?? "")
-        if let path = k["kubectl"].string(required: false) {
-            settings.kubectlPath = path.contains("/") ? paths.resolve(path) : path
-        }
-        if let path = k["kubeconfig"].string(required: false), !path.isEmpty {
-            settings.kubeconfig = paths.resolve(path)
-            if !FileManager.default.fileExists(atPath: paths.resolve(path)) {
-                k["kubeconfig"].warning("\(paths.resolve(path)) does not exist (yet)")
-            }
-        }
-        if let value = positive(k["timeout"].seconds(required: false), k["timeout"]) {
-            settings.timeoutSeconds = value
-        }
-        return settings
-    }
-
     // MARK: helpers
 
-    private func nonNegative(_ field: YAMLField, required: Bool = true) -> Double? {
+    func nonNegative(_ field: YAMLField, required: Bool = true) -> Double? {
         guard let value = field.double(required: required) else { return nil }
         if value < 0 { field.error("cannot be negative, found \(value)") }
         return value
     }
 
-    private func positive(_ value: Double?, _ field: YAMLField) -> Double? {
+    func positive(_ value: Double?, _ field: YAMLField) -> Double? {
         guard let value else { return nil }
         if value <= 0 { field.error("must be positive, found \(fmt(value))") }
         return value

@@ -59,6 +59,7 @@ public struct ConfigReport {
         out.append(
             "optimizer   \(o.connector), time limit \(secs(o.timeLimitSeconds)), depth \(o.expandingDepth), overshooting ×\(fmt(o.overshootingMultiplier)), max reduction \(ms(o.maxDelayReductionSeconds)), max increase \(ms(o.maxDelayIncreaseSeconds))"
         )
+        out.append("layout      \(c.layout.summary)")
         out.append(
             "kube        cloud context \(quoted(c.kube.cloudContext)), edge context \(quoted(c.kube.edgeContext)), kubeconfig \(c.kube.kubeconfig ?? "(kubectl default)"), timeout \(secs(c.kube.timeoutSeconds))"
         )

@@ -54,6 +54,9 @@ public struct GMAConfiguration: Sendable, Equatable {
 
     public func area(_ area: ClusterArea) -> AreaSettings { area == .cloud ? cloud : edge }
 
+    /// How the areas are told apart: by kube context, by the `cluster` label, or by workload names.
+    public var layout: ClusterLayout { ClusterLayout(cloud: cloud, edge: edge) }
+
     public func service(named name: String) -> ServiceConfig? { services.first { $0.name == name } }
 
     /// M of the reference: the services plus the user (the edge ingress) at index M−1 (Q‑C1 fixed).
@@ -328,6 +331,10 @@ public struct OptimizerSettings: Sendable, Equatable {
 
 /// How gma reaches the clusters: `spec.kube` (a gma extension) plus the areas' contexts.
 public struct KubeSettings: Sendable, Equatable {
+    /// kubectl looked up on PATH when it runs, as a shell would (its own install guide uses /usr/local/bin).
+    public static let defaultKubectl = "kubectl"
+
+    /// `spec.kube.kubectl`: a path, or a name looked up on PATH.
     public var kubectlPath: String
     /// Absolute path, or nil for kubectl's default (`$KUBECONFIG`, `~/.kube/config`).
     public var kubeconfig: String?
@@ -337,7 +344,7 @@ public struct KubeSettings: Sendable, Equatable {
     public var timeoutSeconds: Double
 
     public init(
-        kubectlPath: String = "/usr/bin/kubectl", kubeconfig: String? = nil, cloudContext: String,
+        kubectlPath: String = KubeSettings.defaultKubectl, kubeconfig: String? = nil, cloudContext: String,
         edgeContext: String, timeoutSeconds: Double = 30
     ) {
         self.kubectlPath = kubectlPath

@@ -20,7 +20,15 @@ struct ManifestParser {
 
         for file in files {
             guard let text = readFile(file) else {
-                configField.error("cannot read manifest file \(file)")
+                // Ask the file system why (missing, a directory, too large, not UTF-8).
+                let reason: String
+                do {
+                    _ = try InputFile.readText(file)
+                    reason = file
+                } catch {
+                    reason = error.description
+                }
+                configField.error("cannot read manifest file \(reason)")
                 continue
             }
             for (index, document) in YAMLDocuments.compose(text, file: file, log: log).enumerated() {
@@ -38,7 +46,10 @@ struct ManifestParser {
                     workloadField = root
                     checkNamespace(root, label: label)
                     let name = root["metadata"]["name"].string() ?? ""
-                    if !name.isEmpty, !KubernetesNames.isSubdomain(name) {
+                    if name.isEmpty, root["metadata"]["name"].isPresent {
+                        // Empty, it became `kubectl scale deployment/` (docs/reliability.md).
+                        root["metadata"]["name"].error("the workload name is empty")
+                    } else if !name.isEmpty, !KubernetesNames.isSubdomain(name) {
                         root["metadata"]["name"].error("'\(name)' is not a valid workload name (DNS-1123 subdomain)")
                     }
                     let (cpu, memory, labels) = podTemplate(root["spec"]["template"], service: service)
@@ -122,7 +133,9 @@ struct ManifestParser {
     private func parseHPA(_ root: YAMLField) -> HPASettings? {
         let spec = root["spec"]
         let name = root["metadata"]["name"].string()
-        if let name, !KubernetesNames.isSubdomain(name) {
+        if name == "" {
+            root["metadata"]["name"].error("the HPA name is empty")
+        } else if let name, !KubernetesNames.isSubdomain(name) {
             root["metadata"]["name"].error("'\(name)' is not a valid HPA name (DNS-1123 subdomain)")
         }
         let minReplicas = spec["minReplicas"].int(required: false) ?? 1

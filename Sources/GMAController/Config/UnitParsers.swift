@@ -115,6 +115,9 @@ public enum UnitParser {
     /// Bytes from a Kubernetes quantity (`64Mi` → 67108864).
     public static func memoryBytes(_ text: String) throws(UnitError) -> Double { try quantity(text) }
 
+    /// A number without a unit (`20`, `0.5`): a duration in seconds.
+    static func isBareNumber(_ text: String) -> Bool { isPlainDecimal(text) }
+
     /// Digits with at most one decimal point and at least one digit (no sign, exponent, inf or nan).
     private static func isPlainDecimal(_ s: String) -> Bool {
         var sawDigit = false

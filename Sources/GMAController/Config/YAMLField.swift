@@ -169,7 +169,18 @@ struct YAMLField {
     }
 
     /// A duration string (`250ms`, `1.5s`, `2m`) in seconds.
-    func seconds(required: Bool = true) -> Double? { parsed(required: required, UnitParser.seconds) }
+    ///
+    /// A bare number means seconds, as in the reference, even under a key named `…-ms`; that reading is
+    /// kept but warned about, since `edge-cloud-rtt-ms: 20` almost surely meant 20 ms, not 20 s.
+    func seconds(required: Bool = true) -> Double? {
+        let value = parsed(required: required, UnitParser.seconds)
+        if let value, path.hasSuffix("-ms"), let text = string(required: false)?.trimmingCharacters(in: .whitespaces),
+            UnitParser.isBareNumber(text)
+        {
+            warning("\(text) is read as \(fmt(value)) s (a bare number means seconds); write \(text)ms for milliseconds or \(text)s to keep seconds")
+        }
+        return value
+    }
 
     /// A bit-rate string (`1000Mbps`) in bit/s.
     func bitsPerSecond(required: Bool = true) -> Double? { parsed(required: required, UnitParser.bitsPerSecond) }

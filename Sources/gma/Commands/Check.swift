@@ -9,9 +9,11 @@ struct Check: AsyncParsableCommand {
             Reads the config (the reference's GMAConfig.yaml keys) and every cloud/edge manifest it names, then
             prints the resolved services, thresholds and prices, and the kubectl commands gma would run.
             Every problem is listed at once as file:line:column: error: key.path: message; exit status 2.
-            Nothing is contacted: neither the clusters nor Prometheus.
+            It also says which kubectl runs (found on PATH unless spec.kube.kubectl names one) with its version,
+            and which configured contexts the kubeconfig lacks. Nothing is contacted: neither the clusters nor
+            Prometheus.
 
-              gma check --config examples/app/GMAConfig.yaml
+              gma check --config examples/liqo/mubench-app/GMAConfig.yaml
               GMA_CONFIG=GMAConfig.yaml gma check
             """
     )
@@ -28,7 +30,9 @@ struct Check: AsyncParsableCommand {
             } catch let error as ConfigError {
                 throw UserFacingError(error.description)
             }
-            print(ConfigReport(loaded, extraSections: Self.querySections(loaded)).rendered)
+            let kubectl = await KubectlInstallation.inspect(loaded.kube)
+            let sections = Self.querySections(loaded) + [("kubectl on this machine", kubectl.lines)]
+            print(ConfigReport(loaded, extraSections: sections).rendered)
         }
     }
 

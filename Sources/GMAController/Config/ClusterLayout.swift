@@ -1,0 +1,93 @@
+/// How the cloud and the edge areas are told apart, derived from the config (docs/cluster-layouts.md).
+///
+/// Two questions decide it, each answered by comparing the two areas' keys:
+/// * kubectl: do `cloud-area.context` and `edge-area.context` differ? Then every command of an area runs
+///   against its own cluster, and a workload or HPA name may repeat across areas.
+/// * Prometheus: do `cloud-area.cluster` and `edge-area.cluster` differ? Then every cAdvisor query of an
+///   area selects `cluster="<its value>"`, and pods with the same name in both areas stay apart.
+///
+/// A name shared by the two areas is an error only where one of these cannot tell them apart.
+public struct ClusterLayout: Sendable, Equatable {
+    /// The areas have different kube contexts.
+    public var separateContexts: Bool
+    /// The areas have different `cluster` label values.
+    public var separateClusterLabels: Bool
+
+    public init(separateContexts: Bool, separateClusterLabels: Bool) {
+        self.separateContexts = separateContexts
+        self.separateClusterLabels = separateClusterLabels
+    }
+
+    public init(cloud: AreaSettings, edge: AreaSettings) {
+        self.init(separateContexts: cloud.context != edge.context, separateClusterLabels: cloud.cluster != edge.cluster)
+    }
+
+    /// Whether a workload name may appear in both areas: kubectl and cAdvisor must both keep them apart.
+    public var allowsSharedWorkloadNames: Bool { separateContexts && separateClusterLabels }
+
+    /// One line for `gma check`.
+    public var summary: String {
+        switch (separateContexts, separateClusterLabels) {
+        case (false, false):
+            return "one cluster (Liqo): one kube context, no distinct cluster labels; areas told apart by workload names"
+        case (true, true):
+            return "two clusters: a kube context and a cluster label per area; workload names may repeat"
+        case (false, true):
+            return "one kube context, series labelled per area; workload names must differ (kubectl shares them)"
+        case (true, false):
+            return "two kube contexts, no distinct cluster labels; workload names must differ (Prometheus shares them)"
+        }
+    }
+}
+
+/// One named object a service owns in one area, for the collision check.
+struct AreaObject {
+    enum Kind: String {
+        case workload
+        case hpa = "HPA"
+    }
+
+    var service: String
+    var area: ClusterArea
+    var kind: Kind
+    /// The kubectl resource (`deployment`, `statefulset`, `hpa`): kubectl only confuses equal resources.
+    var resource: String
+    var name: String
+    var field: YAMLField
+}
+
+/// Finds the objects two areas or two services would share, given the layout (docs/cluster-layouts.md).
+struct NameCollisionCheck {
+    let layout: ClusterLayout
+    let cloud: AreaSettings
+    let edge: AreaSettings
+    let namespace: String
+
+    /// Reports each colliding pair once, at the later object's config entry.
+    func report(_ objects: [AreaObject]) {
+        for (index, later) in objects.enumerated() {
+            for earlier in objects[..<index] where earlier.resource == later.resource && earlier.name == later.name {
+                guard let why = collision(earlier, later) else { continue }
+                let owner = earlier.service == later.service ? "its" : "service '\(earlier.service)''s"
+                later.field.error(
+                    "the \(later.area.rawValue) \(later.kind.rawValue) '\(later.name)' has the name of \(owner) \(earlier.area.rawValue) \(earlier.kind.rawValue): \(why)")
+                break
+            }
+        }
+    }
+
+    /// Why two equally named objects cannot be told apart, or nil if they can.
+    private func collision(_ a: AreaObject, _ b: AreaObject) -> String? {
+        let contextA = context(a.area)
+        if a.area == b.area || contextA == context(b.area) {
+            let where_ = contextA.isEmpty ? "the current kube context" : "kube context '\(contextA)'"
+            return "both are \(a.resource)/\(a.name) in namespace '\(namespace)' of \(where_); rename one"
+        }
+        // Only workloads have Prometheus series (cAdvisor's `pod` label); HPAs are read through kubectl alone.
+        guard a.kind == .workload, !layout.separateClusterLabels else { return nil }
+        let label = cloud.cluster.isEmpty ? "no cluster label" : "the same cluster label '\(cloud.cluster)'"
+        return "both areas have \(label), so Prometheus cannot tell their pods apart; set different cloud-area.cluster and edge-area.cluster values (the series' cluster label) or rename one"
+    }
+
+    private func context(_ area: ClusterArea) -> String { area == .cloud ? cloud.context : edge.context }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Why an input file (config, manifest) could not be read; the message names the file.
+public struct InputFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Reads the text files a user hands gma, with a size cap.
+///
+/// YAML parsing takes about 25 times the file's size in memory (a 50 MB list took 1.2 GB), so a file is
+/// refused before it is parsed when it is larger than any real config or manifest could be
+/// (docs/reliability.md).
+public enum InputFile {
+    /// 16 MiB: a config is a few KB and a manifest rarely over 100 KB.
+    public static let maximumBytes = 16 << 20
+
+    /// The whole file as UTF-8 text, at most `limit` bytes.
+    public static func readText(_ path: String, limit: Int = maximumBytes) throws(InputFileError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputFileError(path: path, reason: "no such file")
+        }
+        if isDirectory.boolValue { throw InputFileError(path: path, reason: "a directory, not a file") }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        // A regular file states its size: refuse it without reading. Others (pipes, devices) are read up to
+        // the limit and refused if there is more.
+        if let size = (attributes?[.size] as? NSNumber)?.intValue, attributes?[.type] as? FileAttributeType == .typeRegular,
+            size > limit
+        {
+            throw tooLarge(path, size: "\(size) bytes", limit: limit)
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw InputFileError(path: path, reason: "cannot open the file (permissions?)")
+        }
+        defer { try? handle.close() }
+        var data = Data()
+        while data.count <= limit {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: min(1 << 20, limit + 1 - data.count)) ?? Data()
+            } catch {
+                throw InputFileError(path: path, reason: "cannot read the file: \(error.localizedDescription)")
+            }
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        if data.count > limit { throw tooLarge(path, size: "more than \(limit) bytes", limit: limit) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputFileError(path: path, reason: "not UTF-8 text")
+        }
+        return text
+    }
+
+    private static func tooLarge(_ path: String, size: String, limit: Int) -> InputFileError {
+        let mebibytes = Double(limit) / 1_048_576
+        return InputFileError(
+            path: path,
+            reason: "\(size), over gma's limit of \(fmt(mebibytes)) MiB for an input file; is it the right file?")
+    }
+}

@@ -21,15 +21,10 @@ public struct PrometheusTelemetry: TelemetrySource {
     public func snapshot(at time: Date?) async throws -> TelemetrySnapshot {
         let takenAt = Date()
         let named = queries.named
+        let window = settings.queryWindowSeconds
         let answers = await withTaskGroup(of: (String, SnapshotAssembler.Answer).self) { group in
             for (name, promql) in named {
-                group.addTask { [client] in
-                    do throws(PrometheusError) {
-                        return (name, .success(try await client.query(promql, at: time)))
-                    } catch {
-                        return (name, .failure(error))
-                    }
-                }
+                group.addTask { [client] in (name, await Self.answer(client, promql, at: time, window: window)) }
             }
             var out: [String: SnapshotAssembler.Answer] = [:]
             for await (name, answer) in group { out[name] = answer }
@@ -50,5 +45,19 @@ public struct PrometheusTelemetry: TelemetrySource {
         }
         var assembler = SnapshotAssembler(settings: settings, queries: queries)
         return assembler.assemble(collected, evaluatedAt: time, takenAt: takenAt)
+    }
+
+    /// Outside the task-group closure, with an untyped catch: a typed `do throws` inside `addTask` is
+    /// miscompiled by the Swift 6.3.1 release build (the binary crashes handing the child's result over).
+    private static func answer(_ client: PrometheusClient, _ promql: String, at time: Date?, window: Double?) async
+        -> SnapshotAssembler.Answer
+    {
+        do {
+            return .success(try await client.query(promql, at: time, window: window))
+        } catch let error as PrometheusError {
+            return .failure(error)
+        } catch {
+            return .failure(.transport(query: promql, attempts: 0, message: "\(error)"))
+        }
     }
 }

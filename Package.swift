@@ -21,10 +21,13 @@ let package = Package(
         // The only code that calls GLPK: a whole build-and-solve in C behind a setjmp guard.
         .target(name: "CGLPKGuard", dependencies: ["CGLPK"], linkerSettings: [.linkedLibrary("glpk")]),
         .target(name: "GMAOptimizer", dependencies: ["CGLPKGuard"]),
+        // libcurl from Debian's libcurl4-openssl-dev: telemetry's HTTP, with millisecond deadlines and byte caps.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "GMAController",
             dependencies: [
                 "GMAOptimizer",
+                "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -13,6 +13,12 @@ final class StubHTTPServer: @unchecked Sendable {
         case hang
         /// Close the connection without answering.
         case close
+        /// A 200 whose head (with the body's true Content-Length) comes at once and whose body comes one
+        /// byte per `interval` seconds, until it is sent, the client goes or the server stops.
+        case dribble(body: String, interval: Double)
+        /// A 200 without Content-Length (the body ends when the connection closes), sent in pieces of
+        /// `chunkSize` bytes until it is sent or the client stops reading.
+        case stream(body: String, chunkSize: Int)
     }
 
     let port: Int
@@ -83,7 +89,32 @@ final class StubHTTPServer: @unchecked Sendable {
                 lock.withLock { held.append(fd) }
             case .close:
                 close(fd)
+            case .dribble(let body, let interval):
+                Thread { [self] in dribble(fd, Array(body.utf8), interval: interval) }.start()
+            case .stream(let body, let chunkSize):
+                Thread { [self] in stream(fd, Array(body.utf8), chunkSize: chunkSize) }.start()
             }
+        }
+    }
+
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    private func dribble(_ fd: Int32, _ body: [UInt8], interval: Double) {
+        defer { close(fd) }
+        let head = "HTTP/1.1 200 Stub\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+        guard writeAll(fd, Array(head.utf8)) else { return }
+        for byte in body {
+            Thread.sleep(forTimeInterval: interval)
+            if isStopped || !writeAll(fd, [byte]) { return }
+        }
+    }
+
+    private func stream(_ fd: Int32, _ body: [UInt8], chunkSize: Int) {
+        defer { close(fd) }
+        let head = "HTTP/1.1 200 Stub\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+        guard writeAll(fd, Array(head.utf8)) else { return }
+        for start in stride(from: 0, to: body.count, by: max(1, chunkSize)) where !isStopped {
+            if !writeAll(fd, Array(body[start..<min(body.count, start + chunkSize)])) { return }
         }
     }
 
@@ -114,12 +145,15 @@ final class StubHTTPServer: @unchecked Sendable {
         return nil
     }
 
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    /// False when the peer has gone.
+    @discardableResult
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
+            if n <= 0 { return false }
             offset += n
         }
+        return true
     }
 }

@@ -1,39 +1,87 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+/// One HTTP exchange of telemetry (a Prometheus query, a net-prober probe).
+///
+/// Both bounds are hard: `deadlineSeconds` covers the whole exchange — name lookup, connection, request
+/// and every byte of the answer — so a server that accepts and never answers, or dribbles its answer a
+/// byte at a time, costs at most the deadline; `maxBodyBytes` caps what is kept in memory. Redirects are
+/// not followed (a credential must not travel to another host); only http and https are spoken.
+struct OutgoingHTTPRequest: Sendable {
+    enum Method: Sendable {
+        case get
+        case post(body: Data, contentType: String)
+    }
 
-/// What the two HTTP clients of telemetry share about URLSession on Linux.
+    var url: URL
+    var method: Method
+    /// Complete header lines, `Name: value`.
+    var headers: [String] = []
+    var deadlineSeconds: Double
+    var maxBodyBytes: Int
+}
+
+/// Why an exchange gave no answer.
+enum HTTPFailure: Sendable, Equatable {
+    case timedOut(deadlineSeconds: Double)
+    case connectionRefused
+    case hostNotFound
+    case connectionClosed
+    /// The body passed `maxBodyBytes`; the transfer was stopped there.
+    case tooLarge(limitBytes: Int)
+    case cancelled
+    case other(String)
+
+    var message: String {
+        switch self {
+        case .timedOut(let seconds): "timed out: no complete answer within \(HTTPFailure.seconds(seconds)) s"
+        case .connectionRefused: "connection refused"
+        case .hostNotFound: "host not found"
+        case .connectionClosed: "connection closed before a complete answer"
+        case .tooLarge(let limit): "answer larger than \(limit) bytes"
+        case .cancelled: "cancelled"
+        case .other(let text): text
+        }
+    }
+
+    /// Whether another attempt may succeed: the same oversized answer would come again, and a caller
+    /// that cancelled has gone.
+    var isRetryable: Bool {
+        switch self {
+        case .tooLarge, .cancelled: false
+        case .timedOut, .connectionRefused, .hostNotFound, .connectionClosed, .other: true
+        }
+    }
+
+    /// `10`, `0.25`, `86400`: no trailing zeros, so a configured 10 s reads as it was written.
+    static func seconds(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(format: "%.3g", value)
+    }
+}
+
+enum HTTPOutcome: Sendable {
+    case answer(status: Int, body: Data)
+    case failed(HTTPFailure)
+}
+
+/// libcurl, driven directly (the `CCurl` module): its whole-transfer timeout is in milliseconds and its
+/// write callback lets gma stop an answer at the byte cap. URLSession on Linux rounded timeouts up to
+/// whole seconds, bounded only the idle time between bytes, and buffered any answer size — see
+/// `docs/reliability.md` ("Bounds").
 enum HTTPTransport {
-    /// swift-corelibs-foundation hands libcurl whole seconds, so 0.3 s would become an immediate timeout;
-    /// round up instead, to at least one second.
-    static func effectiveTimeout(_ seconds: Double) -> Double {
-        max(1, seconds.rounded(.up))
-    }
-
-    static func session(timeoutSeconds: Double) -> URLSession {
-        let configuration = URLSessionConfiguration.ephemeral
-        let timeout = effectiveTimeout(timeoutSeconds)
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        return URLSession(configuration: configuration)
-    }
-
-    /// libcurl-backed errors print as bare codes ("NSURLErrorDomain error -1001"); say what happened.
-    static func describe(_ error: any Error, timeoutSeconds: Double) -> String {
-        guard let urlError = error as? URLError else { return "\(error)" }
-        switch urlError.code {
-        case .timedOut: return "timed out after \(effectiveTimeout(timeoutSeconds)) s"
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "host not found"
-        case .networkConnectionLost: return "connection closed before an answer"
-        case .notConnectedToInternet: return "network unreachable"
-        case .cancelled: return "cancelled"
-        default: return "URL error \(urlError.code.rawValue): \(urlError.localizedDescription)"
+    /// Runs the exchange on a thread of its own (libcurl's easy interface blocks), so the cooperative
+    /// pool is never held; the thread ends with the exchange. Cancelling the task aborts the transfer at
+    /// libcurl's next progress callback (at least once a second, usually far more often).
+    static func perform(_ request: OutgoingHTTPRequest) async -> HTTPOutcome {
+        let transfer = CurlTransfer(request)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<HTTPOutcome, Never>) in
+                let thread = Thread { continuation.resume(returning: transfer.run()) }
+                thread.name = "gma-http"
+                thread.start()
+            }
+        } onCancel: {
+            transfer.cancel()
         }
     }
 }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// One network measurement, in SI units and unrounded (Q‑C20: the reference truncated to whole ms/Mbps):
 /// the same values the loop uses as its network conditions.
 public typealias NetworkMeasurement = NetworkConditions
@@ -36,18 +32,15 @@ public enum NetproberError: Error, Sendable, Equatable, CustomStringConvertible 
 /// RTT in milliseconds.
 public final class NetproberClient: NetworkProbe {
     public let url: URL
+    /// Deadline for the whole exchange, the probe's run included.
     public let timeoutSeconds: Double
-    private let session: URLSession
+    /// The prober answers three numbers; anything much longer is not its answer.
+    public static let maxAnswerBytes = 64 << 10
 
     /// `timeoutSeconds` must exceed the probe's own `duration`: the prober answers only after iperf3 ends.
     public init(url: URL, timeoutSeconds: Double = 10) {
         self.url = url
         self.timeoutSeconds = timeoutSeconds
-        self.session = HTTPTransport.session(timeoutSeconds: timeoutSeconds)
-    }
-
-    deinit {
-        session.invalidateAndCancel()
     }
 
     public func measure() async throws -> NetworkMeasurement {
@@ -57,19 +50,20 @@ public final class NetproberClient: NetworkProbe {
     /// The same as `measure()`, with the error type spelled out.
     public func probe() async throws(NetproberError) -> NetworkMeasurement {
         let where_ = url.absoluteString
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw .transport(url: where_, message: "not an http(s) URL")
+        }
+        let request = OutgoingHTTPRequest(
+            url: url, method: .get, headers: ["Accept: application/json"], deadlineSeconds: timeoutSeconds,
+            maxBodyBytes: Self.maxAnswerBytes)
         let body: Data
         let status: Int
-        do {
-            let (data, response) = try await session.data(from: url)
-            guard let http = response as? HTTPURLResponse else {
-                throw NetproberError.malformedResponse(url: where_, detail: "not an HTTP response")
-            }
+        switch await HTTPTransport.perform(request) {
+        case .answer(let code, let data):
             body = data
-            status = http.statusCode
-        } catch let error as NetproberError {
-            throw error
-        } catch {
-            throw .transport(url: where_, message: HTTPTransport.describe(error, timeoutSeconds: timeoutSeconds))
+            status = code
+        case .failed(let failure):
+            throw .transport(url: where_, message: failure.message)
         }
         guard status == 200 else {
             let message = (try? JSONDecoder().decode(ErrorBody.self, from: body))?.error
@@ -81,6 +75,7 @@ public final class NetproberClient: NetworkProbe {
         } catch {
             throw .malformedResponse(url: where_, detail: "expected numbers cloud-edge-bps, edge-cloud-bps, edge-cloud-rtt")
         }
+        if let duplicate = JSONDuplicateKeys.first(in: body) { throw .malformedResponse(url: where_, detail: duplicate) }
         // A zero bit rate would divide by zero in the model; a negative RTT is nonsense.
         guard reply.cloudEdge.isFinite, reply.cloudEdge > 0, reply.edgeCloud.isFinite, reply.edgeCloud > 0 else {
             throw .malformedResponse(url: where_, detail: "bit rates must be positive")

@@ -1,23 +1,27 @@
 import Foundation
 import Logging
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Where Prometheus is and how patient to be with it.
+/// Where Prometheus is, how patient to be with it and how much of an answer to read.
 public struct PrometheusConnection: Sendable, Equatable {
     /// Base URL of the HTTP API; `api/v1/query` is appended (a path prefix behind a proxy is kept).
     public var baseURL: URL
     public var credentials: PrometheusCredentials
-    /// Per attempt: the whole exchange, connection included, must finish within it. Rounded up to whole
-    /// seconds (URLSession on Linux has no finer timeout).
+    /// Deadline for the whole query, retries and their backoff included: a server that never answers, or
+    /// dribbles its answer, costs at most this long. Millisecond precision.
     public var requestTimeoutSeconds: Double
-    /// Attempts per query, the first included; retried only on connection errors and 5xx.
+    /// Attempts per query, the first included; retried only on connection errors and 5xx, and only while
+    /// the deadline leaves time.
     public var maxAttempts: Int
     /// Wait before the first retry; doubled for each further one, capped at `maxBackoffSeconds`.
     public var retryBackoffSeconds: Double
     public var maxBackoffSeconds: Double
+    /// Bytes of one answer (decoded) kept at most; gma's queries return a handful of series per service.
+    public var maxAnswerBytes: Int
+    /// Series of one answer at most.
+    public var maxSeries: Int
+
+    public static let defaultMaxAnswerBytes = 8 << 20
+    public static let defaultMaxSeries = 10_000
 
     public init(
         baseURL: URL,
@@ -25,7 +29,9 @@ public struct PrometheusConnection: Sendable, Equatable {
         requestTimeoutSeconds: Double = 10,
         maxAttempts: Int = 3,
         retryBackoffSeconds: Double = 0.25,
-        maxBackoffSeconds: Double = 4
+        maxBackoffSeconds: Double = 4,
+        maxAnswerBytes: Int = PrometheusConnection.defaultMaxAnswerBytes,
+        maxSeries: Int = PrometheusConnection.defaultMaxSeries
     ) {
         self.baseURL = baseURL
         self.credentials = credentials
@@ -33,16 +39,17 @@ public struct PrometheusConnection: Sendable, Equatable {
         self.maxAttempts = maxAttempts
         self.retryBackoffSeconds = retryBackoffSeconds
         self.maxBackoffSeconds = maxBackoffSeconds
+        self.maxAnswerBytes = maxAnswerBytes
+        self.maxSeries = maxSeries
     }
 }
 
-/// Instant queries against the Prometheus HTTP API (`POST /api/v1/query`).
+/// Instant queries against the Prometheus HTTP API (`POST /api/v1/query`), over `HTTPTransport`.
 ///
-/// URLSession is libcurl underneath on Linux; one session per client keeps connections alive across
-/// the handful of queries of a snapshot.
+/// Holds no connection state between queries: each attempt is one libcurl transfer, opened and closed
+/// within the attempt, so a long-running loop keeps no per-request memory or thread.
 public final class PrometheusClient: Sendable {
     public let connection: PrometheusConnection
-    private let session: URLSession
     private let endpoint: URL
     private let logger: Logger
 
@@ -50,85 +57,93 @@ public final class PrometheusClient: Sendable {
         self.connection = connection
         self.logger = logger
         self.endpoint = connection.baseURL.appendingPathComponent("api/v1/query")
-        self.session = HTTPTransport.session(timeoutSeconds: connection.requestTimeoutSeconds)
     }
 
-    deinit {
-        session.invalidateAndCancel()
-    }
-
-    /// Evaluates `promql` at `time` (nil: Prometheus' current time).
-    public func query(_ promql: String, at time: Date? = nil) async throws(PrometheusError) -> PrometheusResult {
+    /// Evaluates `promql` at `time` (nil: Prometheus' current time). With `window` (seconds), a sample
+    /// whose time lies further than that from the evaluation time is an error, not a measurement.
+    public func query(_ promql: String, at time: Date? = nil, window: Double? = nil) async throws(PrometheusError)
+        -> PrometheusResult
+    {
         guard let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https", endpoint.host != nil
         else {
             throw .invalidURL(connection.baseURL.absoluteString)
         }
-        let request = try makeRequest(promql, at: time)
+        let authorization = try connection.credentials.authorizationHeader()
+        let budget = connection.requestTimeoutSeconds
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(min(budget, 1e9) * 1e9)
         let attempts = max(1, connection.maxAttempts)
         var attempt = 0
         while true {
             attempt += 1
-            let outcome = await exchange(request)
+            let outcome = await HTTPTransport.perform(
+                request(promql, at: time, authorization: authorization, deadlineSeconds: Self.secondsLeft(until: deadline)))
             switch outcome {
             case .answer(let status, let body) where (200..<300).contains(status):
-                return try PrometheusResponseParser.parse(body, query: promql)
+                let result = try PrometheusResponseParser.parse(body, query: promql)
+                try check(result, promql, evaluatedAt: time?.timeIntervalSince1970 ?? Date().timeIntervalSince1970, window: window)
+                return result
             case .answer(let status, let body):
                 let detail = PrometheusResponseParser.errorBody(body)
                 let error = PrometheusError.httpStatus(
                     query: promql, status: status, attempts: attempt, errorType: detail?.type, message: detail?.message)
-                guard status >= 500, attempt < attempts else { throw error }
+                guard status >= 500, canRetry(after: attempt, of: attempts, deadline: deadline) else { throw error }
                 logger.warning("Prometheus HTTP \(status), retrying", metadata: ["attempt": "\(attempt)"])
-            case .failed(let message, let retryable):
+            case .failed(.tooLarge(let limit)):
+                throw .answerTooLarge(query: promql, limitBytes: limit)
+            case .failed(let failure):
+                let message = if case .timedOut = failure { HTTPFailure.timedOut(deadlineSeconds: budget).message } else { failure.message }
                 let error = PrometheusError.transport(query: promql, attempts: attempt, message: message)
-                guard retryable, attempt < attempts else { throw error }
+                guard failure.isRetryable, canRetry(after: attempt, of: attempts, deadline: deadline) else { throw error }
                 logger.warning("Prometheus unreachable (\(message)), retrying", metadata: ["attempt": "\(attempt)"])
             }
-            let backoff = min(connection.retryBackoffSeconds * pow(2, Double(attempt - 1)), connection.maxBackoffSeconds)
             do {
-                try await Task.sleep(nanoseconds: UInt64(max(0, backoff) * 1e9))
+                try await Task.sleep(nanoseconds: UInt64(backoff(after: attempt) * 1e9))
             } catch {
                 throw .transport(query: promql, attempts: attempt, message: "cancelled")
             }
         }
     }
 
-    private enum Outcome {
-        case answer(status: Int, body: Data)
-        case failed(message: String, retryable: Bool)
-    }
-
-    private func exchange(_ request: URLRequest) async -> Outcome {
-        do {
-            let (body, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else {
-                return .failed(message: "not an HTTP response", retryable: false)
-            }
-            return .answer(status: http.statusCode, body: body)
-        } catch let error as URLError {
-            // Cancellation is the caller giving up; anything else on the wire may heal on its own.
-            return .failed(
-                message: HTTPTransport.describe(error, timeoutSeconds: connection.requestTimeoutSeconds),
-                retryable: error.code != .cancelled)
-        } catch {
-            return .failed(message: "\(error)", retryable: true)
+    /// The caps and the window that a well-formed answer must still respect.
+    private func check(_ result: PrometheusResult, _ promql: String, evaluatedAt: Double, window: Double?)
+        throws(PrometheusError)
+    {
+        let samples = result.samples
+        if samples.count > connection.maxSeries {
+            throw .tooManySeries(query: promql, count: samples.count, limit: connection.maxSeries)
+        }
+        guard let window else { return }
+        if let stale = samples.first(where: { !(abs($0.timestamp - evaluatedAt) <= window) }) {
+            throw .staleSample(query: promql, sampleTime: stale.timestamp, evaluationTime: evaluatedAt, windowSeconds: window)
         }
     }
 
-    private func makeRequest(_ promql: String, at time: Date?) throws(PrometheusError) -> URLRequest {
-        let timeout = HTTPTransport.effectiveTimeout(connection.requestTimeoutSeconds)
-        var request = URLRequest(url: endpoint, timeoutInterval: timeout)
-        request.httpMethod = "POST"
+    private func backoff(after attempt: Int) -> Double {
+        max(0, min(connection.retryBackoffSeconds * pow(2, Double(attempt - 1)), connection.maxBackoffSeconds))
+    }
+
+    /// A retry that could not start before the deadline would only delay the same error.
+    private func canRetry(after attempt: Int, of attempts: Int, deadline: UInt64) -> Bool {
+        attempt < attempts && Self.secondsLeft(until: deadline) > backoff(after: attempt)
+    }
+
+    /// `deadline` in `DispatchTime` uptime nanoseconds (monotonic: a clock step does not move it).
+    private static func secondsLeft(until deadline: UInt64) -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return deadline > now ? Double(deadline - now) / 1e9 : 0
+    }
+
+    private func request(_ promql: String, at time: Date?, authorization: String?, deadlineSeconds: Double) -> OutgoingHTTPRequest {
         var form = [("query", promql)]
         if let time { form.append(("time", String(time.timeIntervalSince1970))) }
-        // Prometheus stops evaluating once the client has gone anyway.
-        form.append(("timeout", "\(Int(timeout))s"))
-        request.httpBody = Data(form.map { "\($0)=\(Self.formEncode($1))" }.joined(separator: "&").utf8)
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let authorization = try connection.credentials.authorizationHeader() {
-            request.setValue(authorization, forHTTPHeaderField: "Authorization")
-        }
-        return request
+        // Prometheus stops evaluating once gma's deadline has passed anyway.
+        form.append(("timeout", "\(max(1, Int((deadlineSeconds * 1000).rounded(.up))))ms"))
+        let body = Data(form.map { "\($0)=\(Self.formEncode($1))" }.joined(separator: "&").utf8)
+        var headers = ["Accept: application/json"]
+        if let authorization { headers.append("Authorization: \(authorization)") }
+        return OutgoingHTTPRequest(
+            url: endpoint, method: .post(body: body, contentType: "application/x-www-form-urlencoded"), headers: headers,
+            deadlineSeconds: deadlineSeconds, maxBodyBytes: connection.maxAnswerBytes)
     }
 
     private static let formSafe = CharacterSet(

@@ -38,6 +38,9 @@ enum PrometheusResponseParser {
         } catch {
             throw .malformedResponse(query: query, detail: describe(error, body: body))
         }
+        if let duplicate = JSONDuplicateKeys.first(in: body) {
+            throw .malformedResponse(query: query, detail: duplicate)
+        }
         switch envelope.status {
         case "success":
             guard let data = envelope.data else {

@@ -21,9 +21,10 @@ public struct PrometheusTelemetry: TelemetrySource {
     public func snapshot(at time: Date?) async throws -> TelemetrySnapshot {
         let takenAt = Date()
         let named = queries.named
+        let window = settings.queryWindowSeconds
         let answers = await withTaskGroup(of: (String, SnapshotAssembler.Answer).self) { group in
             for (name, promql) in named {
-                group.addTask { [client] in (name, await Self.answer(client, promql, at: time)) }
+                group.addTask { [client] in (name, await Self.answer(client, promql, at: time, window: window)) }
             }
             var out: [String: SnapshotAssembler.Answer] = [:]
             for await (name, answer) in group { out[name] = answer }
@@ -48,11 +49,11 @@ public struct PrometheusTelemetry: TelemetrySource {
 
     /// One query's answer as a value. The catch is untyped on purpose: a typed `do throws(PrometheusError)`
     /// inside a task-group child task is miscompiled by Swift 6.3.1 with optimisation (docs/toolchain.md).
-    private static func answer(_ client: PrometheusClient, _ promql: String, at time: Date?) async
+    private static func answer(_ client: PrometheusClient, _ promql: String, at time: Date?, window: Double?) async
         -> SnapshotAssembler.Answer
     {
         do {
-            return .success(try await client.query(promql, at: time))
+            return .success(try await client.query(promql, at: time, window: window))
         } catch let error as PrometheusError {
             return .failure(error)
         } catch {

@@ -54,6 +54,27 @@ public struct PrometheusTelemetrySettings: Sendable, Equatable {
         self.successResponseCode = successResponseCode
     }
 
+    /// `queryWindow` in seconds (nil when it is not a PromQL duration): how far a sample's time may lie
+    /// from the evaluation time and still describe the window gma asked about.
+    public var queryWindowSeconds: Double? {
+        guard PromQL.isValidDuration(queryWindow) else { return nil }
+        let units: [(String, Double)] = [
+            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604_800), ("y", 31_536_000),
+        ]
+        var total = 0.0
+        var rest = Substring(queryWindow)
+        while !rest.isEmpty {
+            let digits = rest.prefix { ("0"..."9").contains($0) }
+            rest = rest.dropFirst(digits.count)
+            guard let (unit, seconds) = units.first(where: { rest.hasPrefix($0.0) }), let count = Double(digits) else {
+                return nil
+            }
+            rest = rest.dropFirst(unit.count)
+            total += count * seconds
+        }
+        return total
+    }
+
     /// A string per area (cluster label values).
     public struct PerAreaNames: Sendable, Equatable {
         public var cloud: String
@@ -149,6 +170,8 @@ public struct PrometheusTelemetrySettings: Sendable, Equatable {
         let c = connection
         if !(c.requestTimeoutSeconds > 0) { problems.append("request timeout must be positive") }
         if c.maxAttempts < 1 { problems.append("at least one attempt is needed") }
+        if c.maxAnswerBytes < 1 { problems.append("the answer byte cap must be positive") }
+        if c.maxSeries < 1 { problems.append("the series cap must be positive") }
         if !(c.retryBackoffSeconds >= 0) || !(c.maxBackoffSeconds >= 0) { problems.append("negative retry backoff") }
         let scheme = c.baseURL.scheme?.lowercased()
         if !(scheme == "http" || scheme == "https") || c.baseURL.host == nil {

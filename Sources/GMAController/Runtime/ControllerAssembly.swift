@@ -41,7 +41,7 @@ public enum ControllerAssembly {
             bounds[s.name] = PerArea(
                 cloud: ReplicaBounds(min: s.cloud.hpa.minReplicas, max: s.cloud.hpa.maxReplicas),
                 edge: ReplicaBounds(min: s.edge.hpa.minReplicas, max: s.edge.hpa.maxReplicas))
-            scaling[s.name] = config.cloud.defaultResourceScaling
+            scaling[s.name] = config.edge.defaultResourceScaling
         }
         var options = SolveOptions(
             timeLimitSeconds: timeLimitSeconds ?? config.optimizer.timeLimitSeconds,

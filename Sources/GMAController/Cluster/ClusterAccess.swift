@@ -78,7 +78,7 @@ public enum ClusterError: Error, Sendable, Equatable, CustomStringConvertible {
             } else {
                 why = "could not be started"
             }
-            let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            let detail = Self.summary(of: stderr)
             return "\(ShellWords.render(command)) \(why)\(detail.isEmpty ? "" : ": \(detail)")"
         case let .badOutput(command, message):
             return "\(ShellWords.render(command)): unexpected output: \(message)"
@@ -91,6 +91,15 @@ public enum ClusterError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension ClusterError {
+    /// One line of a command's standard error for messages: kubectl repeats a connection error once per
+    /// discovery attempt and ends with its own summary, so its last `error:` line, else its last line.
+    static func summary(of stderr: String) -> String {
+        let lines = stderr.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        let chosen = lines.last { $0.lowercased().hasPrefix("error:") } ?? lines.last ?? ""
+        return lines.count > 1 ? chosen + " (\(lines.count) lines of stderr)" : chosen
+    }
+
     /// What to do about a missing kubectl; other programs get no hint.
     static func installHint(_ program: String) -> String {
         guard (program as NSString).lastPathComponent == "kubectl" else { return "" }

@@ -87,14 +87,14 @@ public final class PrometheusClient: Sendable {
                 let error = PrometheusError.httpStatus(
                     query: promql, status: status, attempts: attempt, errorType: detail?.type, message: detail?.message)
                 guard status >= 500, canRetry(after: attempt, of: attempts, deadline: deadline) else { throw error }
-                logger.warning("Prometheus HTTP \(status), retrying", metadata: ["attempt": "\(attempt)"])
+                logger.debug("Prometheus HTTP \(status), retrying", metadata: ["attempt": "\(attempt)"])
             case .failed(.tooLarge(let limit)):
                 throw .answerTooLarge(query: promql, limitBytes: limit)
             case .failed(let failure):
                 let message = if case .timedOut = failure { HTTPFailure.timedOut(deadlineSeconds: budget).message } else { failure.message }
                 let error = PrometheusError.transport(query: promql, attempts: attempt, message: message)
                 guard failure.isRetryable, canRetry(after: attempt, of: attempts, deadline: deadline) else { throw error }
-                logger.warning("Prometheus unreachable (\(message)), retrying", metadata: ["attempt": "\(attempt)"])
+                logger.debug("Prometheus unreachable (\(message)), retrying", metadata: ["attempt": "\(attempt)"])
             }
             do {
                 try await Task.sleep(nanoseconds: UInt64(backoff(after: attempt) * 1e9))

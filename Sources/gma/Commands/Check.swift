@@ -6,11 +6,11 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate a GMAConfig.yaml and its service manifests; show what gma would do with them.",
         discussion: """
-            Reads the config (the reference's GMAConfig.yaml keys) and every cloud/edge manifest it names, then
-            prints the resolved services, thresholds and prices, and the kubectl commands gma would run.
-            Every problem is listed at once as file:line:column: error: key.path: message; exit status 2.
-            It also says which kubectl runs (found on PATH unless spec.kube.kubectl names one) with its version,
-            and which configured contexts the kubeconfig lacks. Nothing is contacted: neither the clusters nor
+            Reads the config (the reference's GMAConfig.yaml keys) and every cloud/edge manifest it names, then \
+            prints the resolved services, thresholds and prices, and the kubectl commands gma would run. \
+            Every problem is listed at once as file:line:column: error: key.path: message; exit status 2. \
+            It also says which kubectl runs (found on PATH unless spec.kube.kubectl names one) with its version, \
+            and which configured contexts the kubeconfig lacks. Nothing is contacted: neither the clusters nor \
             Prometheus.
 
               gma check --config examples/liqo/mubench-app/GMAConfig.yaml

@@ -2,17 +2,18 @@ import ArgumentParser
 import Foundation
 import GMAController
 import GMAOptimizer
+import Logging
 
 struct Decide: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Take one snapshot (telemetry → problem → decision) and print what gma would do. Changes nothing.",
         discussion: """
-            Reads Prometheus and the clusters once, builds the placement problem the measurements imply, solves
-            it and prints the action, the placement, its cost and delay, and the kubectl commands it would run.
-            It ignores the stabilisation window: it answers "what now?". --at evaluates the telemetry at a past
+            Reads Prometheus and the clusters once, builds the placement problem the measurements imply, solves \
+            it and prints the action, the placement, its cost and delay, and the kubectl commands it would run. \
+            It ignores the stabilisation window: it answers "what now?". --at evaluates the telemetry at a past \
             instant (Prometheus' time= parameter) for post-mortems; the cluster is read as it is now.
 
-            Exit status: 0 for a decision (including "none"), 2 for bad input (config, manifests, options), 3 when
+            Exit status: 0 for a decision (including "none"), 2 for bad input (config, manifests, options), 3 when \
             Prometheus or a cluster could not be read, with one line on standard error naming which.
 
               gma decide --config GMAConfig.yaml
@@ -32,6 +33,13 @@ struct Decide: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingUserErrors {
+            // decide reports what failed in its one closing line; logs show only when GMA_LOG_LEVEL asks.
+            let level = ProcessInfo.processInfo.environment["GMA_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level ?? .critical
+                return handler
+            }
             let configuration = try controller.load()
             let (loop, cluster) = try controller.assemble(configuration, dryRun: true, observer: { _ in })
             let decision = await loop.decideOnce(at: at)

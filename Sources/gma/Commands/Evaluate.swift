@@ -5,7 +5,7 @@ struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate one placement of a gma/v1 problem with the cost/delay model.",
         discussion: """
-            Prints the model's invocations, delay, utilisation, usage, replicas and cost per hour.
+            Prints the model's invocations, delay, utilisation, usage, replicas and cost per hour. \
             --format json prints the `outputs` object of conformance.json.
 
               gma evaluate problem.json --edge s0,s3

@@ -9,9 +9,9 @@ struct Generate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a random gma/v1 problem drawn like the reference simulators.",
         discussion: """
-            Barabási–Albert call graph with Pareto fan-in, the simulators' ranges for usage, response sizes and
-            internal delays (rescaled to 0.05 s in total), target = cloud-only delay − 0.1 s. The same seed gives
-            the same file on every platform. --action unoffload starts from the greedy's offload placement with
+            Barabási–Albert call graph with Pareto fan-in, the simulators' ranges for usage, response sizes and \
+            internal delays (rescaled to 0.05 s in total), target = cloud-only delay − 0.1 s. The same seed gives \
+            the same file on every platform. --action unoffload starts from the greedy's offload placement with \
             the rate cut to a fifth and an allowed delay of 0.1 s.
 
               gma generate --services 200 --seed 7 > app.json

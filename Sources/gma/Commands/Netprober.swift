@@ -6,10 +6,10 @@ struct Netprober: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the net prober's HTTP API: cloud-edge capacity (iperf3 TCP, both directions) and RTT (ping).",
         discussion: """
-            Run it in the cloud, next to gma; point it at an iperf3 server in the edge (its pod IP, so ping works).
-            GET /get?server_ip=IP&server_port=5201&duration=3&ping_count=5 answers JSON numbers with the unit in
-            each key: cloud-edge-bps, edge-cloud-bps (bit/s), edge-cloud-rtt-ms, rtt-min-ms, rtt-max-ms,
-            rtt-mdev-ms (ms), … and edge-cloud-rtt (ms, the reference's key). GET /healthz answers ok.
+            Run it in the cloud, next to gma; point it at an iperf3 server in the edge (its pod IP, so ping works). \
+            GET /get?server_ip=IP&server_port=5201&duration=3&ping_count=5 answers JSON numbers with the unit in \
+            each key: cloud-edge-bps, edge-cloud-bps (bit/s), edge-cloud-rtt-ms, rtt-min-ms, rtt-max-ms, \
+            rtt-mdev-ms (ms), … and edge-cloud-rtt (ms, the reference's key). GET /healthz answers ok. \
             SIGINT/SIGTERM stop it after the probes in flight; exit status 0.
 
               gma netprober --listen 0.0.0.0:5001

@@ -9,8 +9,8 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the controller: watch the edge users' delay and move services to keep it in band.",
         discussion: """
-            Every cycle gma re-reads Prometheus, the HPAs and the edge set, so it can be restarted at any time.
-            SIGINT/SIGTERM stop it between two services' changes, never inside one; exit status 0.
+            Every cycle gma re-reads Prometheus, the HPAs and the edge set, so it can be restarted at any time. \
+            SIGINT/SIGTERM stop it between two services' changes, never inside one; exit status 0. \
             GMA_LOG_LEVEL sets the log level (trace, debug, info, notice, warning, error; default info).
 
               gma run --config GMAConfig.yaml

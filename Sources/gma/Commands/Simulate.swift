@@ -7,8 +7,8 @@ struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the controller against a simulated cloud–edge (the twin) on simulated time.",
         discussion: """
-            The real state machine reads the twin's telemetry and HPAs and actuates the twin's clusters; a
-            two-hour scenario takes seconds. Prints the transitions and decisions, then a summary, and writes
+            The real state machine reads the twin's telemetry and HPAs and actuates the twin's clusters; a \
+            two-hour scenario takes seconds. Prints the transitions and decisions, then a summary, and writes \
             timeline.csv and timeline.svg to the output directory.
 
               gma simulate examples/twin/lambda-sweep.yaml

@@ -6,7 +6,7 @@ struct Solve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Choose the cheapest edge placement that meets the problem's delay target.",
         discussion: """
-            auto runs the exact integer program on GLPK within the time limit and falls back to the greedy;
+            auto runs the exact integer program on GLPK within the time limit and falls back to the greedy; \
             ilp always tries the program; greedy runs the heuristic only. Every figure printed is the model's.
 
               gma solve problem.json

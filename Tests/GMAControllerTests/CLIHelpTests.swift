@@ -10,7 +10,7 @@ import Testing
         let binary = try #require(gmaBinary, "the gma executable is built by swift test")
         // A wide terminal: the argument parser wraps nothing, so the text's own line breaks show.
         let result = try await CommandRunner.run(
-            [binary, command, "--help"], timeoutSeconds: 60, environment: ["COLUMNS": "400"])
+            [binary, command, "--help"], timeoutSeconds: 60, environment: ["COLUMNS": "100000"])
         #expect(result.exitStatus == 0, "\(result.stderr)")
         return String(decoding: result.stdout, as: UTF8.self)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import GMAController
+import GMAHTTP
 import GMAOptimizer
 import Logging
 
@@ -84,14 +85,15 @@ struct Run: AsyncParsableCommand {
             var endpoints: ObservabilityEndpoints?
             if metricsAddress != "off" {
                 do {
-                    endpoints = try ObservabilityEndpoints(address: metricsAddress, metrics: metrics)
-                    try endpoints?.start()
+                    let served = try ObservabilityEndpoints(address: metricsAddress, metrics: metrics)
+                    try await served.start()
+                    endpoints = served
                 } catch {
                     throw UserFacingError("--metrics-address \(metricsAddress): \(error)")
                 }
-                log.info("metrics on http://\(metricsAddress.split(separator: ":").dropLast().joined(separator: ":")):\(endpoints?.port ?? 0)/metrics")
+                let bound = endpoints.map { HTTPListenAddress(host: $0.server.address.host, port: $0.port) }
+                log.info("metrics on http://\(bound.map { "\($0)" } ?? metricsAddress)/metrics")
             }
-            defer { endpoints?.stop() }
             log.info("gma started", metadata: ["config": "\(configuration.file)", "dry-run": "\(dryRun)"])
             let end = replayUntil
             let task = Task { try await loop.run(until: end) }
@@ -104,7 +106,11 @@ struct Run: AsyncParsableCommand {
                 try await task.value
             } catch is CancellationError {
                 log.info("gma stopped")
+            } catch {
+                await endpoints?.stop()
+                throw error
             }
+            await endpoints?.stop()
         }
     }
 }

@@ -42,7 +42,7 @@ public struct Iperf3Client: Sendable {
     /// Extra seconds beyond the test length before the process is killed.
     public var graceSeconds: Double = 10
     /// Tries when the server is busy with another client's test.
-    public var busyRetries: Int = 3
+    public var busyRetries: Int = 6
 
     /// A bare name (the default) is looked up on PATH when run; a path is used as it is.
     public init(executable: String = "iperf3") {

@@ -109,7 +109,7 @@ struct FaultMatrixHTTPTests {
         let fake = try HangingIperf3()
         var policy = NetproberPolicy(defaultTarget: try ProbeTargetRule(parsing: "127.0.0.1:5201"))
         policy.maxWaitingProbes = 1
-        let prober = try await ProberUnderTest(tools: .system(iperf3: fake.path, ping: "ping"), policy: policy)
+        let prober = try await ProberUnderTest(tools: fake.tools, policy: policy)
         let running = try await prober.open("duration=1&ping_count=5")
         let firstPID = try #require(await fake.nextPID(after: 0), "the first probe's iperf3 started")
         let waiting = try await prober.open("duration=1&ping_count=5")
@@ -138,7 +138,7 @@ struct FaultMatrixHTTPTests {
     func anAbandonedProbeIsCancelled() async throws {
         let fake = try HangingIperf3()
         let policy = NetproberPolicy(defaultTarget: try ProbeTargetRule(parsing: "127.0.0.1:5201"))
-        let prober = try await ProberUnderTest(tools: .system(iperf3: fake.path, ping: "ping"), policy: policy)
+        let prober = try await ProberUnderTest(tools: fake.tools, policy: policy)
         let client = try await prober.open("duration=30")
         let pid = try #require(await fake.nextPID(after: 0))
         #expect(HangingIperf3.isAlive(pid))

@@ -65,6 +65,19 @@ struct HangingIperf3 {
         chmod(directory.appendingPathComponent("iperf3").path, 0o755)
     }
 
+    /// The real iperf3 client code running this program, with its own timeout out of reach (an hour), so
+    /// only the probe's cancellation can stop it within a test.
+    var tools: ProbeTools {
+        var iperf = Iperf3Client(executable: path)
+        iperf.graceSeconds = 3600
+        let ping = PingClient()
+        return ProbeTools(
+            throughput: { [iperf] host, port, seconds, reverse in
+                try await iperf.measure(host: host, port: port, durationSeconds: seconds, reverse: reverse)
+            },
+            rtt: { host, count in try await ping.measure(host: host, count: count) })
+    }
+
     var pids: [Int32] {
         ((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int32($0) }
     }

@@ -28,7 +28,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "Append one JSON line per decision (with the full problem) to this file.")
     var journal: String?
 
-    @Option(name: .long, help: "Serve /metrics, /healthz and /readyz on HOST:PORT ('off' to disable).")
+    @Option(name: .long, help: "Serve /metrics, /healthz and /readyz on IP:PORT or [IPv6]:PORT ('off' to disable).")
     var metricsAddress = "127.0.0.1:9464"
 
     @Option(name: .long, help: "Log format: text or json (one JSON object per line).")

@@ -108,6 +108,7 @@ struct NetproberLoopbackTests {
         // start (and fail) a test on the server, and a fixed number of tries gave up too early on a loaded
         // machine, so the probe met a closed port.
         #expect(await TCPListeners.wait(forPort: port, hangGuardSeconds: 60), "iperf3 never listened on \(port)")
+        try #require(iperfServer.isRunning, "iperf3 exited (port \(port) taken?)")
 
         var policy = NetproberPolicy(defaultTarget: try ProbeTargetRule(parsing: "127.0.0.1:\(port)"))
         let closedPort = try freeLocalPort()

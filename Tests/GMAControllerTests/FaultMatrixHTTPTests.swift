@@ -153,6 +153,56 @@ struct FaultMatrixHTTPTests {
         await prober.stop()
     }
 
+    /// SIGTERM to the `gma netprober` process while a probe runs against a real iperf3 server: the probe
+    /// finishes and is answered 200, then the process exits 0.
+    @Test(.timeLimit(.minutes(3)))
+    func sigtermDuringAProbeFinishesItAndExitsZero() async throws {
+        let iperf3 = try #require(findExecutable("iperf3"), "iperf3 is missing: apt-get install -y iperf3")
+        let iperfPort = try freeLocalPort()
+        let iperfServer = Process()
+        iperfServer.executableURL = URL(fileURLWithPath: iperf3)
+        iperfServer.arguments = ["--server", "--bind", "127.0.0.1", "--port", String(iperfPort)]
+        iperfServer.standardOutput = FileHandle.nullDevice
+        iperfServer.standardError = FileHandle.nullDevice
+        try iperfServer.run()
+        defer { kill(iperfServer.processIdentifier, SIGKILL) }
+        #expect(await TCPListeners.wait(forPort: iperfPort, hangGuardSeconds: 60))
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gma-netprober-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let gma = try FaultMatrixProcessTests.GMAProcess(
+            ["netprober", "--listen", "127.0.0.1:0", "--iperf3-server", "127.0.0.1:\(iperfPort)"], directory: directory.path)
+        var proberPort: Int?
+        _ = await FaultMatrixProcessTests.wait(seconds: 60) {
+            proberPort = gma.stderr.split(separator: "\n").first { $0.contains("listening on 127.0.0.1:") }
+                .flatMap { Int($0.split(separator: ":").last ?? "") }
+            return proberPort != nil
+        }
+        let port = try #require(proberPort, "\(gma.stderr)")
+        let client = try await HTTPTestClient.offPool {
+            let client = try HTTPTestClient(port: port, hangGuardSeconds: 120)
+            client.send("GET /get?duration=2&ping_count=3 HTTP/1.1\r\nHost: prober\r\n\r\n")
+            return client
+        }
+        #expect(await Self.eventually { Self.iperf3ClientRuns(port: iperfPort) }, "the probe's iperf3 started")
+        gma.signal(SIGTERM)
+        let answer = try await HTTPTestClient.offPool { client.readResponse() ?? "" }
+        #expect(HTTPTestClient.statusLine(answer) == "HTTP/1.1 200 OK", "\(answer)")
+        #expect(answer.contains(#""cloud-edge-bps":"#), "\(answer)")
+        #expect(await gma.exitStatus(within: 60) == 0, "\(gma.stderr)")
+        #expect(gma.stderr.contains("gma netprober stopped"))
+    }
+
+    /// Whether an `iperf3 --client … --port PORT` process runs (read from /proc, no signal sent).
+    static func iperf3ClientRuns(port: Int) -> Bool {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.contains { entry in
+            guard Int(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+            let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return words.contains("--client") && words.contains(String(port))
+        }
+    }
+
     // MARK: support
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -159,3 +159,38 @@ struct NetproberLoopbackTests {
         await #expect(throws: NetproberError.self) { try await NetproberClient(url: failing, timeoutSeconds: 60).probe() }
     }
 }
+
+@Suite("Netprober: allow-list entries")
+struct ProbeTargetRuleTests {
+    @Test func prefixesMatchBitByBit() throws {
+        // /12 fixes 10 (00001010) and the high nibble of 16 (0001 0000): 10.16.0.0 … 10.31.255.255.
+        let rule = try ProbeTargetRule(parsing: "10.16.0.0/12")
+        #expect(rule.port == 5201)
+        #expect(rule.allows(host: "10.16.0.0", port: 5201) && rule.allows(host: "10.31.255.255", port: 5201))
+        #expect(!rule.allows(host: "10.32.0.0", port: 5201) && !rule.allows(host: "10.15.255.255", port: 5201))
+        #expect(!rule.allows(host: "10.20.0.1", port: 5202), "another port")
+        #expect(!rule.allows(host: "::ffff:10.20.0.1", port: 5201), "an IPv6 spelling is not the IPv4 entry")
+        let v6 = try ProbeTargetRule(parsing: "[fd00::/64]:5202")
+        #expect(v6.allows(host: "fd00::abcd", port: 5202) && v6.allows(host: "FD00:0:0:0:ffff::1", port: 5202))
+        #expect(!v6.allows(host: "fd00:0:0:1::1", port: 5202) && !v6.allows(host: "fd00::abcd", port: 5201))
+        #expect(try ProbeTargetRule(parsing: "fd00::7").allows(host: "fd00:0::7", port: 5201), "bare IPv6, same address")
+        #expect(try ProbeTargetRule(parsing: "0.0.0.0/0:22").allows(host: "192.0.2.1", port: 22))
+    }
+
+    @Test func namesMatchOnlyNames() throws {
+        let rule = try ProbeTargetRule(parsing: "iperf.edge1.svc:5201")
+        #expect(rule.allows(host: "IPERF.edge1.svc", port: 5201))
+        #expect(!rule.allows(host: "iperf.edge1.svc.evil.example", port: 5201))
+        #expect(!(try ProbeTargetRule(parsing: "10.0.0.5")).allows(host: "localhost", port: 5201), "no resolving")
+    }
+
+    @Test func malformedEntriesAreRefused() {
+        for bad in ["10.0.0.0/33", "[fd00::1", "[fd00::1]5201", "host:0", "host:65536", "a b", "-x", "", "10.0.0.1/x",
+                    "fd00::/129"] {
+            #expect(throws: ProbeTargetRuleError.self, "\(bad)") { try ProbeTargetRule(parsing: bad) }
+        }
+        #expect(throws: ProbeTargetRuleError.self, "a prefix is not one server") {
+            try NetproberPolicy.defaultTarget(parsing: "10.0.0.0/8")
+        }
+    }
+}

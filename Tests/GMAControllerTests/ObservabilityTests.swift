@@ -48,8 +48,17 @@ import Testing
     @Test func healthAndReadiness() async throws {
         let metrics = ControllerMetrics(band: Self.band)
         let endpoints = try ObservabilityEndpoints(address: "127.0.0.1:0", metrics: metrics)
-        try endpoints.start()
-        defer { endpoints.stop() }
+        try await endpoints.start()
+        do {
+            try await checkHealthAndReadiness(endpoints, metrics)
+        } catch {
+            await endpoints.stop()
+            throw error
+        }
+        await endpoints.stop()
+    }
+
+    private func checkHealthAndReadiness(_ endpoints: ObservabilityEndpoints, _ metrics: ControllerMetrics) async throws {
         let base = URL(string: "http://127.0.0.1:\(endpoints.port)")!
         #expect(try await Self.get(base.appendingPathComponent("healthz")).0 == 200)
         #expect(try await Self.get(base.appendingPathComponent("readyz")).0 == 503)
@@ -64,14 +73,21 @@ import Testing
         let metrics = ControllerMetrics(band: Self.band)
         metrics.record(.observed(time: Date(), state: .camping, meanDelaySeconds: 0.093, quantileDelaySeconds: 0.2))
         let endpoints = try ObservabilityEndpoints(address: "127.0.0.1:0", metrics: metrics)
-        try endpoints.start()
-        defer { endpoints.stop() }
+        try await endpoints.start()
+        let scraped: Result<Double, any Error>
+        do { scraped = .success(try await Self.scrapedDelay(port: endpoints.port)) } catch { scraped = .failure(error) }
+        await endpoints.stop()
+        #expect(try scraped.get() == 0.093)
+    }
+
+    /// A real Prometheus scrapes 127.0.0.1:port; the mean delay it stored.
+    static func scrapedDelay(port: Int) async throws -> Double {
         let configuration = """
             global: {scrape_interval: 1s}
             scrape_configs:
-              - {job_name: gma, scrape_interval: 1s, scrape_timeout: 900ms, static_configs: [{targets: ["127.0.0.1:\(endpoints.port)"]}]}
+              - {job_name: gma, scrape_interval: 1s, scrape_timeout: 900ms, static_configs: [{targets: ["127.0.0.1:\(port)"]}]}
             """
-        let value = try await PrometheusFixture.with(openMetrics: "", configuration: configuration) { url in
+        return try await PrometheusFixture.with(openMetrics: "", configuration: configuration) { url in
             let client = PrometheusClient(PrometheusConnection(baseURL: url))
             // Prometheus applies new targets after a few seconds; poll, bounded.
             for _ in 0..<120 {
@@ -81,7 +97,6 @@ import Testing
             }
             return Double.nan
         }
-        #expect(value == 0.093)
     }
 
     @Test func jsonLogLinesAreObjects() throws {

@@ -36,15 +36,16 @@ public struct RTTSample: Sendable, Equatable {
 /// iperf3 in client mode, run from an argument vector (never a shell).
 ///
 /// TCP without a target rate, so the result is the path's capacity as one TCP flow sees it, not an
-/// offered rate (Q‑C21). `reverse` makes the server send (`-R`): the edge→cloud direction.
+/// offered rate. `reverse` makes the server send (`-R`): the edge→cloud direction.
 public struct Iperf3Client: Sendable {
     public var executable: String
     /// Extra seconds beyond the test length before the process is killed.
     public var graceSeconds: Double = 10
     /// Tries when the server is busy with another client's test.
-    public var busyRetries: Int = 3
+    public var busyRetries: Int = 6
 
-    public init(executable: String = "/usr/bin/iperf3") {
+    /// A bare name (the default) is looked up on PATH when run; a path is used as it is.
+    public init(executable: String = "iperf3") {
         self.executable = executable
     }
 
@@ -112,7 +113,8 @@ public struct PingClient: Sendable {
     public var intervalSeconds: Double = 0.2
     public var waitSeconds: Int = 2
 
-    public init(executable: String = "/usr/bin/ping") {
+    /// A bare name (the default) is looked up on PATH when run; a path is used as it is.
+    public init(executable: String = "ping") {
         self.executable = executable
     }
 

@@ -1,30 +1,38 @@
 import Foundation
+import GMAHTTP
 
 /// `/metrics` (Prometheus text format), `/healthz` (the process answers) and `/readyz` (a telemetry cycle
-/// has succeeded) on a small HTTP listener, loopback by default.
-public final class ObservabilityEndpoints: @unchecked Sendable {
-    private let server: MiniHTTPServer
+/// has succeeded) on gma's bounded HTTP listener, loopback by default.
+public final class ObservabilityEndpoints: Sendable {
+    public let server: BoundedHTTPServer
 
-    /// `address` is `HOST:PORT` (port 0 picks a free one).
-    public init(address: String, metrics: ControllerMetrics) throws {
-        // Answered on the server's own threads: a scrape must not wait behind a solve on the concurrency pool.
-        let routes: [String: HTTPImmediateHandler] = [
-            "/metrics": { _ in
-                HTTPResponse(
+    /// `address` is `HOST:PORT` or `[V6HOST]:PORT` (port 0 picks a free one).
+    public init(address: String, metrics: ControllerMetrics, limits: HTTPServerLimits = HTTPServerLimits()) throws {
+        server = BoundedHTTPServer(
+            address: try HTTPListenAddress(parsing: address), routes: Self.routes(metrics), limits: limits)
+    }
+
+    static func routes(_ metrics: ControllerMetrics) -> [HTTPRoute] {
+        [
+            HTTPRoute("/metrics") { _ in
+                RouteResponse(
                     status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                     body: Data(metrics.exposition().utf8))
             },
-            "/healthz": { _ in .text("ok\n") },
-            "/readyz": { _ in
+            HTTPRoute("/healthz") { _ in .text("ok\n") },
+            HTTPRoute("/readyz") { _ in
                 metrics.isReady ? .text("ready\n") : .text("no successful telemetry cycle yet\n", status: 503)
             },
         ]
-        server = try MiniHTTPServer(listen: address, immediateRoutes: routes)
     }
 
-    public func start() throws { try server.start() }
+    /// Binds and serves in the background; returns the bound port.
+    @discardableResult
+    public func start() async throws -> Int { try await server.start() }
 
-    public var port: Int { server.port }
+    /// The bound port; 0 before `start()`.
+    public var port: Int { server.port ?? 0 }
 
-    public func stop() { server.stop() }
+    /// Stops listening; the answers in flight finish.
+    public func stop() async { await server.stop() }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import GMAController
+import GMAHTTP
 import GMAOptimizer
 import Logging
+import ServiceLifecycle
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +28,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "Append one JSON line per decision (with the full problem) to this file.")
     var journal: String?
 
-    @Option(name: .long, help: "Serve /metrics, /healthz and /readyz on HOST:PORT ('off' to disable).")
+    @Option(name: .long, help: "Serve /metrics, /healthz and /readyz on IP:PORT or [IPv6]:PORT ('off' to disable).")
     var metricsAddress = "127.0.0.1:9464"
 
     @Option(name: .long, help: "Log format: text or json (one JSON object per line).")
@@ -81,29 +82,28 @@ struct Run: AsyncParsableCommand {
             }
             clusterBox.cluster = cluster
             loop.telemetryAtClockTime = replayFrom != nil
-            var endpoints: ObservabilityEndpoints?
-            if metricsAddress != "off" {
-                do {
-                    endpoints = try ObservabilityEndpoints(address: metricsAddress, metrics: metrics)
-                    try endpoints?.start()
-                } catch {
-                    throw UserFacingError("--metrics-address \(metricsAddress): \(error)")
-                }
-                log.info("metrics on http://\(metricsAddress.split(separator: ":").dropLast().joined(separator: ":")):\(endpoints?.port ?? 0)/metrics")
-            }
-            defer { endpoints?.stop() }
-            log.info("gma started", metadata: ["config": "\(configuration.file)", "dry-run": "\(dryRun)"])
-            let end = replayUntil
-            let task = Task { try await loop.run(until: end) }
-            let signals = ShutdownSignals {
-                log.notice("signal received: stopping after the current service's change, if any")
-                task.cancel()
-            }
-            defer { signals.cancel() }
+            let endpoints: ObservabilityEndpoints?
             do {
-                try await task.value
-            } catch is CancellationError {
-                log.info("gma stopped")
+                endpoints = try metricsAddress == "off" ? nil : ObservabilityEndpoints(address: metricsAddress, metrics: metrics)
+            } catch {
+                throw UserFacingError("--metrics-address \(metricsAddress): \(error)")
+            }
+            let loopService = ControllerLoopService(loop: loop, end: replayUntil, log: log) {
+                guard let server = endpoints?.server else { return }
+                let port = try await server.boundPort()
+                log.info("metrics on http://\(HTTPListenAddress(host: server.address.host, port: port))/metrics")
+            }
+            log.info("gma started", metadata: ["config": "\(configuration.file)", "dry-run": "\(dryRun)"])
+            // Graceful shutdown runs in reverse order: the loop finishes its pair first, then the listener.
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let server = endpoints?.server { services.append(.init(service: server)) }
+            services.append(.init(service: loopService, successTerminationBehavior: .gracefullyShutdownGroup))
+            let group = ServiceGroup(
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: log))
+            do {
+                try await group.run()
+            } catch let error where endpoints?.server.port == nil && endpoints != nil {
+                throw UserFacingError("--metrics-address \(metricsAddress): \(error)")
             }
         }
     }
@@ -117,23 +117,6 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
 /// Lets the event observer reach the cluster built alongside it.
 final class ClusterBox: @unchecked Sendable {
     var cluster: KubectlCluster?
-}
-
-/// SIGINT and SIGTERM cancel the loop instead of killing the process mid-change.
-final class ShutdownSignals: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(onSignal: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler(handler: onSignal)
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() { sources.forEach { $0.cancel() } }
 }
 
 enum LogLevels {

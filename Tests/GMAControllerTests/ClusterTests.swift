@@ -109,7 +109,7 @@ struct ClusterKubectlTests {
         #expect(recorded.first == commands.apply(files: cart.edge.files))
         #expect(recorded.dropFirst().first?.suffix(2) == ["deployment/cart-edge1", "--replicas=4"])
         #expect(recorded.last?.contains("delete") == true)
-        #expect(recorded.allSatisfy { $0.first == "/usr/bin/kubectl" && $0.contains(api.kubeconfig) })
+        #expect(recorded.allSatisfy { $0.first == FakeKubeAPI.kubectl && $0.contains(api.kubeconfig) })
     }
 
     @Test func aFailingKubectlNamesTheCommand() async throws {
@@ -126,7 +126,7 @@ struct ClusterKubectlTests {
         #expect(command.contains("no-such-context") && command.contains("apply"))
         #expect(status != nil && status != 0 && !timedOut)
         #expect(stderr.contains("no-such-context"), "\(stderr)")
-        #expect(error.description.hasPrefix("/usr/bin/kubectl --kubeconfig"), "\(error)")
+        #expect(error.description.hasPrefix("\(FakeKubeAPI.kubectl) --kubeconfig"), "\(error)")
         #expect(try await api.objects().isEmpty)
     }
 

@@ -119,13 +119,20 @@ struct NamesAndFilesTests {
         try handle.truncate(atOffset: 50_000_000)
         try handle.close()
         let error = try #require(throws: ConfigError.self) { try GMAConfiguration.load(path: path) }
-        #expect(error.description.contains(path) && error.description.contains("50000000 bytes, over gma's limit of 16 MiB"))
+        #expect(error.description.contains(path) && error.description.contains("50000000 bytes, over gma's limit of 4 MiB"))
     }
 
     @Test func aDeviceIsReadOnlyUpToTheLimit() throws {
         let error = try #require(throws: InputFileError.self) { try InputFile.readText("/dev/zero", limit: 4096) }
-        #expect(error.description == "/dev/zero: more than 4096 bytes, over gma's limit of 0.00390625 MiB for an input file; is it the right file?")
+        #expect(error.description == "/dev/zero: more than 4096 bytes, over gma's limit of 0.00390625 MiB for an input file (GMA_MAX_INPUT_BYTES raises it)")
         #expect(try InputFile.readText(LayoutConfigTests.path(.singleContext), limit: 4096).contains("kind: GMAPlacerConfig"))
+    }
+
+    @Test func theLimitIsConfigurable() {
+        #expect(InputFile.limit(from: nil) == 4 << 20)
+        #expect(InputFile.limit(from: "32Mi") == 32 << 20)
+        #expect(InputFile.limit(from: "1000") == 1000)
+        #expect(InputFile.limit(from: "-5") == 4 << 20 && InputFile.limit(from: "lots") == 4 << 20)
     }
 
     @Test func anOversizedManifestIsNamed() throws {

@@ -17,6 +17,7 @@ import Testing
 /// A second edge (`cluster="edge2"`) shares the Prometheus: its pods have the same names, its users see
 /// 900 ms. Wherever the queries fail to select this layout's clusters, its numbers leak into the answer.
 @Suite(.serialized) struct LayoutEndToEndTests {
+    /// frontend at the edge, backend in the cloud, 105 ms.
     static func scenario(_ layout: ClusterLayoutCase) -> MeshScenario {
         MeshScenario(
             appNamespace: "shop", ingressNamespace: "istio-ingress-edge1", ingressApp: "istio-ingressgateway",
@@ -33,6 +34,29 @@ import Testing
                 .init(
                     area: .edge, name: "\(layout.edgeWorkload("frontend"))-55f6c7-bcdfg", container: "frontend",
                     cpu: 0.25, memory: 150e6),
+            ])
+    }
+
+    /// Both services at the edge (the cloud copies idle), 30 ms: below the band (50–100 ms).
+    static func quietScenario(_ layout: ClusterLayoutCase) -> MeshScenario {
+        MeshScenario(
+            appNamespace: "shop", ingressNamespace: "istio-ingress-edge1", ingressApp: "istio-ingressgateway",
+            ingressInstance: "10.236.0.5:15020", cloudCluster: layout.cloudCluster, edgeCluster: layout.edgeCluster,
+            calls: [
+                .init(from: "user", to: "frontend", rate: 20, calleeArea: .edge),
+                .init(from: "frontend", to: "backend", rate: 20, calleeArea: .edge),
+            ],
+            delays: [.init(to: "frontend", cumulative: [0, 5, 20, 20, 20, 20, 20], sumRate: 20 * 30)],
+            responseBytes: ["frontend": 20_000, "backend": 5_000],
+            pods: [
+                .init(area: .cloud, name: "frontend-6d5f7c-a1b2c", container: "frontend", cpu: 0.05, memory: 300e6),
+                .init(area: .cloud, name: "backend-7c9d8f-d3e4f", container: "backend", cpu: 0.05, memory: 200e6),
+                .init(
+                    area: .edge, name: "\(layout.edgeWorkload("frontend"))-55f6c7-bcdfg", container: "frontend",
+                    cpu: 0.4, memory: 150e6),
+                .init(
+                    area: .edge, name: "\(layout.edgeWorkload("backend"))-66a7b8-cdfgh", container: "backend",
+                    cpu: 0.3, memory: 100e6),
             ])
     }
 
@@ -61,16 +85,16 @@ import Testing
 
     /// Runs `body` with the layout's config path and its servers, seeded with the world before the decision.
     static func withWorld(
-        _ layout: ClusterLayoutCase, _ body: @Sendable (String, LayoutKube) async throws -> Void
+        _ layout: ClusterLayoutCase, quiet: Bool = false, _ body: @Sendable (String, LayoutKube) async throws -> Void
     ) async throws {
         var writer = OpenMetricsWriter(end: Scenarios.end)
-        scenario(layout).write(into: &writer)
+        (quiet ? quietScenario(layout) : scenario(layout)).write(into: &writer)
         otherEdge(layout, into: &writer)
         let kube = try LayoutKube(layout)
         defer { kube.stop() }
         try await PrometheusFixture.with(openMetrics: writer.render()) { url in
             let config = try kube.configuration(prometheus: url)
-            try await kube.seed(manifests: ClusterLayoutCase.directory)
+            try await kube.seed(manifests: ClusterLayoutCase.directory, atEdge: quiet ? ["frontend", "backend"] : ["frontend"])
             try await body(config, kube)
         }
     }
@@ -129,6 +153,41 @@ import Testing
             }
             #expect(try await kube.cloud.objects().summary == before.cloud)
             #expect(try await kube.edge.objects().summary == before.edge)
+        }
+    }
+
+    /// Unoffload: 30 ms leaves 45 ms to the band's midpoint (75 ms). Bringing backend back costs one crossing
+    /// per request, frontend → backend: 40 ms + 5,000 B × 8 / 199 Mbit/s = 40.2 ms ≤ 45 ms. Bringing both back
+    /// (40 ms + 20,000 B × 8 / 199 Mbit/s = 40.8 ms) also fits, but sends 20 req/s × 20,000 B = 1.44 GB/h over
+    /// the link instead of 0.36 GB/h: 0.0216/h more at 0.02/GB, while frontend's edge copy costs less than a
+    /// cent an hour more than in the cloud. frontend alone back costs two crossings (81 ms). So: backend.
+    /// The cloud absorbs the edge replicas: its HPA reports 2 (cloud Deployment), the edge's 1 (edge
+    /// Deployment), so 2 + ⌈1 / 1⌉ = 3; reading the edge HPA in the cloud context would give 2 + 2 = 4 in the
+    /// two-cluster layout.
+    @Test(arguments: ClusterLayoutCase.allCases)
+    func decideUnoffloadsWithEachCommandInItsAreasContext(_ layout: ClusterLayoutCase) async throws {
+        try await Self.withWorld(layout, quiet: true) { config, kube in
+            let result = try await Self.gma(["decide", "--config", config, "--at", String(Scenarios.end), "--format", "json"])
+            #expect(result.exitStatus == 0, "\(result.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+            #expect(json["action"] as? String == "unoffload", "\(json["reason"] ?? "")")
+            let telemetry = try #require(json["telemetry"] as? [String: Any])
+            #expect(abs((telemetry["meanDelaySeconds"] as? Double ?? 0) - 0.030) < 1e-9)
+            let placement = try #require(json["placement"] as? [String: Any])
+            #expect(placement["removed"] as? [String] == ["backend"], "\(placement)")
+            #expect(placement["edgeServices"] as? [String] == ["frontend"])
+
+            let commands = try #require(json["commands"] as? [[String]])
+            func context(_ argv: [String]) -> String? { argv.firstIndex(of: "--context").map { argv[$0 + 1] } }
+            let scales = commands.filter { $0.contains("scale") }
+            let deletes = commands.filter { $0.contains("delete") }
+            #expect(scales.count == 1 && deletes.count == 1 && commands.count == 2, "\(commands)")
+            let scale = try #require(scales.first)
+            #expect(context(scale) == layout.cloudContext, "\(scale)")
+            #expect(scale.suffix(3) == ["scale", "deployment/backend", "--replicas=3"], "\(scale)")
+            let delete = try #require(deletes.first)
+            #expect(context(delete) == layout.edgeContext, "\(delete)")
+            #expect(delete.last?.hasSuffix("layouts/\(layout.edgeManifests)/backend.yaml") == true, "\(delete)")
         }
     }
 

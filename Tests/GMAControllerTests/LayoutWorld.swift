@@ -87,13 +87,15 @@ final class LayoutKube: @unchecked Sendable {
         return file.path
     }
 
-    /// The world before the decision: both cloud workloads, and frontend's edge copy (already offloaded).
-    func seed(manifests: URL) async throws {
+    /// The world before the decision: both cloud workloads, and the edge copies of `atEdge`.
+    func seed(manifests: URL, atEdge: [String]) async throws {
         for service in ["frontend", "backend"] {
             try await cloud.kubectl(["apply", "-n", "shop", "-f", manifests.appendingPathComponent("cloud/\(service).yaml").path])
         }
-        let edgeFrontend = manifests.appendingPathComponent("\(layout.edgeManifests)/frontend.yaml")
-        try await edge.kubectl(["apply", "-n", "shop", "-f", edgeFrontend.path])
+        for service in atEdge {
+            let file = manifests.appendingPathComponent("\(layout.edgeManifests)/\(service).yaml")
+            try await edge.kubectl(["apply", "-n", "shop", "-f", file.path])
+        }
     }
 
     /// Paths of the GET requests a server has seen, e.g. `/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers`.

@@ -10,7 +10,7 @@ public struct InputFileError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Reads the text files a user hands gma, with a size cap.
 ///
-/// YAML parsing takes about 25 times the file's size in memory (a 50 MB list took 1.2 GB), so a file is
+/// YAML parsing can take 60 times the file's size in memory (a 16 MiB list of numbers took 900 MB), so a file is
 /// refused before it is parsed when it is larger than any real config or manifest could be
 /// (docs/reliability.md).
 public enum InputFile {

@@ -13,7 +13,8 @@ final class FakeKubeAPI: @unchecked Sendable {
     let directory: String
     var kubeconfig: String { directory + "/kubeconfig" }
     var cacheDirectory: String { directory + "/kube-cache" }
-    static let kubectl = "/usr/bin/kubectl"
+    /// Found the way gma finds it: on PATH.
+    static let kubectl = CommandRunner.executablePath(KubeSettings.defaultKubectl) ?? KubeSettings.defaultKubectl
     static let script = fixturesDirectory.appendingPathComponent("kube/fake_kube_api.py").path
 
     init() throws {

@@ -79,10 +79,13 @@ struct ClusterKubectlTests {
         defer { api.stop() }
         let cluster = api.cluster(try api.app3Configuration())
         try await cluster.apply(service: "cart")
-        // An HPA that wants to grow: desired ≠ current.
+        // An HPA that wants to grow: desired ≠ current. A PUT of the status subresource, which every kubectl
+        // can send (`patch --subresource` needs 1.24; Debian 12's kubernetes-client is 1.20).
+        let status = api.directory + "/hpa-status.json"
+        try #"{"status":{"currentReplicas":2,"desiredReplicas":4}}"#.write(toFile: status, atomically: true, encoding: .utf8)
         try await api.kubectl([
-            "-n", "fluidosmesh", "patch", "hpa", "cart-edge1", "--subresource=status", "--type=merge", "-p",
-            #"{"status":{"currentReplicas":2,"desiredReplicas":4}}"#,
+            "replace", "--raw", "/apis/autoscaling/v2/namespaces/fluidosmesh/horizontalpodautoscalers/cart-edge1/status",
+            "-f", status,
         ])
         let edge = try #require(try await cluster.hpaStatus()["cart"]?.edge)
         #expect(edge.currentReplicas == 2 && edge.desiredReplicas == 4)
@@ -109,7 +112,7 @@ struct ClusterKubectlTests {
         #expect(recorded.first == commands.apply(files: cart.edge.files))
         #expect(recorded.dropFirst().first?.suffix(2) == ["deployment/cart-edge1", "--replicas=4"])
         #expect(recorded.last?.contains("delete") == true)
-        #expect(recorded.allSatisfy { $0.first == "/usr/bin/kubectl" && $0.contains(api.kubeconfig) })
+        #expect(recorded.allSatisfy { $0.first == FakeKubeAPI.kubectl && $0.contains(api.kubeconfig) })
     }
 
     @Test func aFailingKubectlNamesTheCommand() async throws {
@@ -126,7 +129,7 @@ struct ClusterKubectlTests {
         #expect(command.contains("no-such-context") && command.contains("apply"))
         #expect(status != nil && status != 0 && !timedOut)
         #expect(stderr.contains("no-such-context"), "\(stderr)")
-        #expect(error.description.hasPrefix("/usr/bin/kubectl --kubeconfig"), "\(error)")
+        #expect(error.description.hasPrefix("\(FakeKubeAPI.kubectl) --kubeconfig"), "\(error)")
         #expect(try await api.objects().isEmpty)
     }
 

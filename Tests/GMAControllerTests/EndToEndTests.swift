@@ -111,7 +111,7 @@ import Testing
             let acting = try #require(log.range(of: "offload-alarm → offloading"))
             let decided = try #require(log.range(of: "decision: offload"))
             #expect(alarm.lowerBound < acting.lowerBound && acting.lowerBound < decided.lowerBound)
-            #expect(log.contains("kubectl: /usr/bin/kubectl"))
+            #expect(log.contains("kubectl: \(FakeKubeAPI.kubectl)"))
             #expect(log.contains("apply -f"))
             #expect(try await kube.objects().summary == before, "a dry run changes nothing")
         }

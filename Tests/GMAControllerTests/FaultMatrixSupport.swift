@@ -229,7 +229,7 @@ final class FaultProxy: @unchecked Sendable {
 
 // MARK: - A kubectl wrapper driven by control files
 
-/// A `kubectl` shell script in its own directory that logs each call and then runs /usr/bin/kubectl,
+/// A `kubectl` shell script in its own directory that logs each call and then runs the real kubectl,
 /// unless a control file next to it says otherwise (see the script's header). Tests write the control
 /// files between cycles to fail, slow down or hold calls.
 struct KubectlWrapper {
@@ -274,9 +274,9 @@ struct KubectlWrapper {
         fi
         if [ -f "$here/land-then-hang" ]; then
           pattern=$(cat "$here/land-then-hang")
-          case "$*" in $pattern) /usr/bin/kubectl "$@"; sleep "$(cat "$here/hang-seconds" 2>/dev/null || echo 10)"; exit 0;; esac
+          case "$*" in $pattern) \(FakeKubeAPI.kubectl) "$@"; sleep "$(cat "$here/hang-seconds" 2>/dev/null || echo 10)"; exit 0;; esac
         fi
-        exec /usr/bin/kubectl "$@"
+        exec \(FakeKubeAPI.kubectl) "$@"
 
         """
 

@@ -85,7 +85,7 @@ public enum ClusterError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unknownService(name):
             return "unknown service '\(name)'"
         case let .programNotFound(program, detail):
-            return "cannot run \(program): \(detail)\(Self.installHint(program))"
+            return "\(program) could not be started: \(detail)\(Self.installHint(program))"
         }
     }
 }

@@ -84,7 +84,8 @@ extension ConfigReader {
             }
             if let name { named.append((id, name, entry)) }
         }
-        // Q‑C1: ids must be exactly 0…n−1; M is then n + 1 (the user), whatever the parity of n.
+        // Ids must be exactly 0…n−1, so that M is n + 1 (the user) whatever the parity of n; the reference
+        // derived a wrong M for an odd count.
         if explicitIDs, named.count == entries.count {
             for (id, _, field) in named where id < 0 || id >= entries.count {
                 field["id"].error("ids must be 0…\(entries.count - 1) (one per service, no gaps), found \(id)")

@@ -63,10 +63,14 @@ struct NameCollisionCheck {
     let edge: AreaSettings
     let namespace: String
 
-    /// Reports each colliding pair once, at the later object's config entry.
+    /// Reports each colliding object once, at its config entry, naming the first object it collides with.
     func report(_ objects: [AreaObject]) {
-        for (index, later) in objects.enumerated() {
-            for earlier in objects[..<index] where earlier.resource == later.resource && earlier.name == later.name {
+        // Only equally named objects of one resource can collide: compare within those groups.
+        var seen: [String: [AreaObject]] = [:]
+        for later in objects {
+            let key = later.resource + "/" + later.name
+            defer { seen[key, default: []].append(later) }
+            for earlier in seen[key] ?? [] {
                 guard let why = collision(earlier, later) else { continue }
                 let owner = earlier.service == later.service ? "its" : "service '\(earlier.service)''s"
                 later.field.error(

@@ -10,12 +10,28 @@ public struct InputFileError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Reads the text files a user hands gma, with a size cap.
 ///
-/// YAML parsing takes about 25 times the file's size in memory (a 50 MB list took 1.2 GB), so a file is
+/// YAML parsing can take 60 times the file's size in memory (a 16 MiB list of numbers took 900 MB), so a file is
 /// refused before it is parsed when it is larger than any real config or manifest could be
 /// (docs/reliability.md).
 public enum InputFile {
-    /// 16 MiB: a config is a few KB and a manifest rarely over 100 KB.
-    public static let maximumBytes = 16 << 20
+    /// 4 MiB by default: a config is a few KB and a manifest rarely over 100 KB. A 4 MiB list of numbers
+    /// takes about 250 MB to parse, a 16 MiB one 900 MB (docs/reliability.md).
+    public static let defaultMaximumBytes = 4 << 20
+
+    /// The environment variable that raises or lowers the cap: bytes, or a quantity such as `32Mi`.
+    public static let limitVariable = "GMA_MAX_INPUT_BYTES"
+
+    /// The cap in force: `$GMA_MAX_INPUT_BYTES` when it is a positive size, else the default.
+    public static var maximumBytes: Int {
+        limit(from: ProcessInfo.processInfo.environment[limitVariable])
+    }
+
+    static func limit(from text: String?) -> Int {
+        guard let text, let value = try? UnitParser.quantity(text), value >= 1, value < Double(Int.max) else {
+            return defaultMaximumBytes
+        }
+        return Int(value)
+    }
 
     /// The whole file as UTF-8 text, at most `limit` bytes.
     public static func readText(_ path: String, limit: Int = maximumBytes) throws(InputFileError) -> String {
@@ -58,6 +74,6 @@ public enum InputFile {
         let mebibytes = Double(limit) / 1_048_576
         return InputFileError(
             path: path,
-            reason: "\(size), over gma's limit of \(fmt(mebibytes)) MiB for an input file; is it the right file?")
+            reason: "\(size), over gma's limit of \(fmt(mebibytes)) MiB for an input file (\(limitVariable) raises it)")
     }
 }

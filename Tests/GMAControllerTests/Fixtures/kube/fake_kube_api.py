@@ -214,9 +214,24 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            raw = self.chunked_body()
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
         return json.loads(raw) if raw.strip() else {}
+
+    def chunked_body(self):
+        # `kubectl replace --raw -f FILE` streams the file in chunks.
+        raw = b""
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline().strip():
+                    pass  # trailer fields, up to the empty line
+                return raw
+            raw += self.rfile.read(size)
+            self.rfile.readline()
 
     def do_GET(self):
         self.dispatch("GET")
@@ -243,6 +258,15 @@ class Handler(BaseHTTPRequestHandler):
             return
         with STORE.lock:
             STORE.requests.append({"method": method, "path": url.path, "query": url.query})
+            if method == "GET" and url.path == "/openapi/v2":
+                # kubectl before 1.27 (Debian 12's kubernetes-client is 1.20) reads this protobuf document to
+                # validate and patch. An empty message is a valid empty document: no schemas, so kubectl skips
+                # validation and falls back to its built-in types.
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             code, body = self.route(method, url.path, query, payload)
         self.send_json(code, body)
 

@@ -88,7 +88,8 @@ public struct AppGenerator: Sendable {
     /// if that leaves no slack), usage scales with it, and the allowed delay is 0.1 s.
     public static func problem(unoffloadFrom offload: PlacementProblem) -> PlacementProblem {
         let model = PlacementModel(validated: offload)
-        let placed = GreedyPlacer(model: model, options: SolveOptions()).solve().evaluation
+        // No deadline: the same seed must give the same file however fast the machine is.
+        let placed = GreedyPlacer(model: model, options: SolveOptions()).solve(deadline: .infinity).evaluation
         var best: PlacementProblem?
         for divisor in [5.0, 10.0] {
             var problem = offload

@@ -1,6 +1,9 @@
 /// The greedy's search: reach the target with the cheapest groups per unit of delay, then descend in cost with
 /// removals, cost-saving additions and swaps while the target holds. Deterministic: candidates come in index
-/// order and ties keep the first.
+/// order and ties keep the first, unless the deadline cuts the search short.
+///
+/// The deadline bounds the whole search: every candidate loop reads the clock (a trial costs far more), and when it
+/// has passed the search stops where it is and keeps the best placement found so far (`budgetExhausted`).
 struct GreedySearch {
     enum Outcome {
         case feasible
@@ -16,9 +19,14 @@ struct GreedySearch {
     private var removals = CandidateGroups()
     private var scratch: [Int] = []
     private var cache = MoveCache()
+    /// Absolute deadline on `GLPKSolver.now()`'s clock.
+    private let deadline: Double
+    /// The deadline passed before the search ended by itself.
+    private(set) var budgetExhausted = false
 
-    init(model: PlacementModel, options: SolveOptions) {
+    init(model: PlacementModel, options: SolveOptions, deadline: Double) {
         self.model = model
+        self.deadline = deadline
         let (mayAdd, mayRemove) = model.movable(allowRemoval: options.allowRemoval)
         free = zip(mayAdd, mayRemove).map { $0 || $1 }
         state = IncrementalEvaluator(model: model, atEdge: model.current.atEdge)
@@ -26,6 +34,12 @@ struct GreedySearch {
     }
 
     var trials: Int { state.trials }
+
+    /// Whether the deadline has passed; once it has, every loop of the search ends at its next check.
+    private mutating func outOfTime() -> Bool {
+        if !budgetExhausted && GLPKSolver.now() >= deadline { budgetExhausted = true }
+        return budgetExhausted
+    }
 
     /// Two starts, each polished by the cost descent; the cheaper wins. The Lagrangian seed handles targets that
     /// only a deep subtree reaches; the frontier greedy is often better when a few small groups suffice.
@@ -39,16 +53,18 @@ struct GreedySearch {
             if best == nil || state.cost < best!.cost { best = (state.edgeSet, state.cost) }
         }
         var seed = LagrangianSeed(model: model, free: free)
-        if let start = seed.bestFeasible() {
+        if let start = seed.bestFeasible(deadline: deadline) {
             state.reset(to: start)
             improve()
             dropUninvoked()
             keep(state)
         }
+        // Out of time with a placement that meets the target: the state holds it.
+        if best != nil && outOfTime() { return .feasible }
         state.reset(to: model.current.atEdge)
         if !state.meetsTarget {
             reachTarget()
-            if !state.meetsTarget && best == nil { minimiseDelay() }
+            if !state.meetsTarget && best == nil && !outOfTime() { minimiseDelay() }
         }
         if state.meetsTarget {
             improve()
@@ -72,6 +88,7 @@ struct GreedySearch {
             builder.additions(from: state, into: &additions)
             var best: (index: Int, score: Double)?
             for g in 0..<additions.count {
+                if outOfTime() { return }
                 let delta = cache.delta(of: additions[g], in: &state)
                 let trial = state.outcome(of: delta)
                 let gain = state.delay - trial.delay
@@ -94,6 +111,7 @@ struct GreedySearch {
             builder.additions(from: state, into: &additions)
             var best: (index: Int, gain: Double)?
             for g in 0..<additions.count {
+                if outOfTime() { return }
                 let delta = cache.delta(of: additions[g], in: &state)
                 let gain = state.delay - state.outcome(of: delta).delay
                 if gain > 0 && (best == nil || gain > best!.gain) { best = (g, gain) }
@@ -131,6 +149,7 @@ struct GreedySearch {
         var best: (removal: Bool, index: Int, key: Double)?
         for (isRemoval, groups) in [(true, removals), (false, additions)] {
             for g in 0..<groups.count {
+                if outOfTime() { return false }
                 let delta = cache.delta(of: groups[g], in: &state)
                 let trial = state.outcome(of: delta)
                 let saving = state.cost - trial.cost
@@ -152,15 +171,21 @@ struct GreedySearch {
         let tol = tolerance(state.cost)
         var removalDeltas: [(index: Int, delta: IncrementalEvaluator.Delta)] = []
         for g in 0..<removals.count {
+            if outOfTime() { return false }
             let delta = cache.delta(of: removals[g], in: &state)
             // A pair can only pay if one side saves; additions that save and keep the target were taken already.
             if state.cost - state.outcome(of: delta).cost > tol { removalDeltas.append((g, delta)) }
         }
         guard !removalDeltas.isEmpty else { return false }
-        let additionDeltas = (0..<additions.count).map { cache.delta(of: additions[$0], in: &state) }
+        var additionDeltas: [IncrementalEvaluator.Delta] = []
+        for a in 0..<additions.count {
+            if outOfTime() { return false }
+            additionDeltas.append(cache.delta(of: additions[a], in: &state))
+        }
         var shortlist: [(removal: Int, addition: Int, saving: Double)] = []
         let shortlistSize = 8
         for (r, removalDelta) in removalDeltas {
+            if outOfTime() { return false }
             let removal = removals[r]
             for a in 0..<additions.count {
                 let estimate = state.outcome(of: removalDelta + additionDeltas[a])

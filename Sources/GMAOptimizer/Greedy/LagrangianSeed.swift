@@ -41,19 +41,22 @@ struct LagrangianSeed {
         include = [Bool](repeating: false, count: n)
     }
 
-    /// The cheapest placement found that meets the target, or nil.
-    mutating func bestFeasible() -> [Bool]? {
+    /// The cheapest placement found by `deadline` (on `GLPKSolver.now()`'s clock) that meets the target, or nil.
+    mutating func bestFeasible(deadline: Double) -> [Bool]? {
         var best: PlacementEvaluation?
         var spread = model.loadSpread(traffic: model.current.cloudToEdgeTrafficBitsPerSecond).spread
         // Find a μ that is enough, then bisect on a log scale between it and the last one that was not.
         var low = 1e-3
         var high = 1.0
-        while !consider(mu: high, spread: &spread, best: &best) {
+        while true {
+            if GLPKSolver.now() >= deadline { return nil }
+            if consider(mu: high, spread: &spread, best: &best) { break }
             low = high
             high *= 8
             if high > 1e12 { return nil }
         }
         for _ in 0..<24 where high / low > 1.001 {
+            if GLPKSolver.now() >= deadline { break }
             let mid = (low * high).squareRoot()
             if consider(mu: mid, spread: &spread, best: &best) { high = mid } else { low = mid }
         }

@@ -33,6 +33,10 @@ struct MILPModel: Sendable {
     private(set) var entryColumn: [Int32] = []
     private(set) var entryValue: [Double] = []
 
+    /// The first row whose bounds were not numbers the program can hold, found while building (reported by
+    /// `numericProblem`, so a solve refuses the program instead of trapping).
+    private(set) var malformedRow: String?
+
     var columnCount: Int { columnKind.count }
     var rowCount: Int { rowKind.count }
 
@@ -56,7 +60,9 @@ struct MILPModel: Sendable {
         columnUpper[column] = upper
     }
 
-    /// Adds `lower ≤ Σ terms ≤ upper` (either side may be infinite). Terms on the same column are merged.
+    /// Adds `lower ≤ Σ terms ≤ upper` (either side may be infinite, not both). Terms on the same column are merged.
+    /// Bounds that are NaN, both infinite or crossed infinities come from numbers beyond the model's range; the
+    /// row is kept as an empty range so the arrays stay aligned, and the program is marked unusable.
     mutating func addRow(_ name: String, _ terms: [Term], lower: Double = -.infinity, upper: Double = .infinity) {
         var merged: [Int: Double] = [:]
         var order: [Int] = []
@@ -72,9 +78,15 @@ struct MILPModel: Sendable {
         }
         switch (lower.isFinite, upper.isFinite) {
         case (true, true): rowKind.append(lower == upper ? .fixed : .range)
-        case (true, false): rowKind.append(.lower)
-        case (false, true): rowKind.append(.upper)
-        case (false, false): preconditionFailure("row \(name) has no bound")
+        case (true, false) where upper == .infinity: rowKind.append(.lower)
+        case (false, true) where lower == -.infinity: rowKind.append(.upper)
+        default:
+            if malformedRow == nil { malformedRow = "row \(name) has bounds \(lower)…\(upper)" }
+            rowKind.append(.range)
+            rowLower.append(1)
+            rowUpper.append(0)
+            rowNames.append(name)
+            return
         }
         rowLower.append(lower.isFinite ? lower : 0)
         rowUpper.append(upper.isFinite ? upper : 0)
@@ -122,8 +134,15 @@ struct MILPModel: Sendable {
         return true
     }
 
-    /// Rejects what GLPK would abort on, so the C guard stays a backstop: non-finite numbers, empty ranges.
+    /// GLPK's working range for the numbers of a program (docs/problem-format.md, "Limits"). Its tolerances are
+    /// near 1e-7 after scaling, so a bound or coefficient far above 1e12 has no meaningful last digits, and scaling
+    /// numbers below 1e-30 can leave the normal doubles. Real problems use 1e-11…1e3.
+    static let workingRange = 1e-30...1e12
+
+    /// Rejects what GLPK would abort on or could not solve reliably, so the C guard stays a backstop and the
+    /// caller falls back to the greedy: non-finite numbers, empty ranges, numbers outside `workingRange`.
     func numericProblem() -> String? {
+        if let malformedRow { return malformedRow }
         for j in 0..<columnCount {
             if !objective[j].isFinite { return "objective of \(columnNames[j]) is \(objective[j])" }
             if !columnLower[j].isFinite || columnLower[j].isNaN || columnUpper[j].isNaN {
@@ -138,6 +157,23 @@ struct MILPModel: Sendable {
             return "coefficient \(entryValue[k]) in row \(rowNames[Int(entryRow[k])])"
         }
         if !objectiveConstant.isFinite { return "objective constant is \(objectiveConstant)" }
+        return outOfRange()
+    }
+
+    /// The first number outside `workingRange` (zero and infinite bounds are not numbers GLPK computes with).
+    private func outOfRange() -> String? {
+        func outside(_ value: Double) -> Bool { value != 0 && value.isFinite && !Self.workingRange.contains(abs(value)) }
+        let (low, high) = (ProblemLimits.text(Self.workingRange.lowerBound), ProblemLimits.text(Self.workingRange.upperBound))
+        let range = "outside GLPK's working range \(low)…\(high)"
+        for k in entryValue.indices where outside(entryValue[k]) {
+            return "coefficient \(entryValue[k]) of \(columnNames[Int(entryColumn[k])]) in row \(rowNames[Int(entryRow[k])]) is \(range)"
+        }
+        for r in 0..<rowCount where outside(rowLower[r]) || outside(rowUpper[r]) {
+            return "bounds \(rowLower[r])…\(rowUpper[r]) of row \(rowNames[r]) are \(range)"
+        }
+        for j in 0..<columnCount where outside(columnLower[j]) || outside(columnUpper[j]) || outside(objective[j]) {
+            return "bounds [\(columnLower[j]), \(columnUpper[j])] or cost \(objective[j]) of \(columnNames[j]) are \(range)"
+        }
         return nil
     }
 }

@@ -212,17 +212,16 @@ extension CallGraph {
         return true
     }
 
-    /// An issue naming the services whose mutual calls diverge (expected calls per request are infinite).
-    static func divergence(of problem: PlacementProblem) -> ProblemIssue? {
-        let graph = CallGraph(problem: problem)
-        guard !graph.isAcyclic else { return nil }
-        let n = graph.serviceCount
+    /// Why the expected invocations of `problem` (this graph's problem) cannot be used, naming services: a cycle
+    /// whose call counts diverge, or a service invoked more often per user request than `ProblemLimits` allows.
+    func invocationIssue(of problem: PlacementProblem) -> ProblemIssue? {
+        let n = serviceCount
         var cloudN = [Double](repeating: 0, count: n + 1)
         var edgeN = [Double](repeating: 0, count: n + 1)
         var atEdge = [Bool](repeating: false, count: n + 1)
         atEdge[n] = true
-        for component in graph.components where component.isCyclic {
-            if !graph.solveCyclic(component, atEdge: atEdge, cloudN: &cloudN, edgeN: &edgeN) {
+        for component in components where component.isCyclic {
+            if !solveCyclic(component, atEdge: atEdge, cloudN: &cloudN, edgeN: &edgeN) {
                 let names = component.members.map { problem.services[$0].name }.joined(separator: ", ")
                 return ProblemIssue(
                     path: "calls",
@@ -230,6 +229,13 @@ extension CallGraph {
                         + "(the cycle's gain must be below 1)")
             }
         }
-        return nil
+        // With every service in the cloud, cloudN is each service's total, the same under any placement.
+        invocations(atEdge: atEdge, cloudN: &cloudN, edgeN: &edgeN)
+        let limit = ProblemLimits.invocationsPerRequest
+        guard let i = (0..<n).first(where: { !(cloudN[$0] <= limit) }) else { return nil }
+        return ProblemIssue(
+            path: "services[\(i)]",
+            message: "\(problem.services[i].name) is invoked \(ProblemLimits.text(cloudN[i])) times per user request (the "
+                + "product of the calls' perRequest along its callers); at most \(ProblemLimits.text(limit)) is supported")
     }
 }

@@ -15,8 +15,8 @@ struct ProblemValidator {
         v.checkIngress()
         v.checkCalls(serviceIndex: names)
         v.checkScalars()
-        if v.found.isEmpty, let divergence = CallGraph.divergence(of: problem) {
-            v.found.append(divergence)
+        if v.found.isEmpty, let invocations = CallGraph(problem: problem).invocationIssue(of: problem) {
+            v.found.append(invocations)
         }
         return v.found
     }
@@ -49,27 +49,28 @@ struct ProblemValidator {
             } else {
                 index[s.name] = i
             }
-            positive(s.cpuRequestCores.cloud, "\(p).cpuRequestCores.cloud")
-            positive(s.cpuRequestCores.edge, "\(p).cpuRequestCores.edge")
-            nonNegative(s.memoryRequestBytes.cloud, "\(p).memoryRequestBytes.cloud")
-            nonNegative(s.memoryRequestBytes.edge, "\(p).memoryRequestBytes.edge")
-            nonNegative(s.cpuUsageCores.cloud, "\(p).cpuUsageCores.cloud")
-            nonNegative(s.cpuUsageCores.edge, "\(p).cpuUsageCores.edge")
-            nonNegative(s.memoryUsageBytes.cloud, "\(p).memoryUsageBytes.cloud")
-            nonNegative(s.memoryUsageBytes.edge, "\(p).memoryUsageBytes.edge")
-            nonNegative(s.responseBytes, "\(p).responseBytes")
-            nonNegative(s.internalDelaySeconds, "\(p).internalDelaySeconds")
-            positive(s.hpaCpuThreshold, "\(p).hpaCpuThreshold")
+            positive(s.cpuRequestCores.cloud, "\(p).cpuRequestCores.cloud", within: ProblemLimits.cpuRequestCores)
+            positive(s.cpuRequestCores.edge, "\(p).cpuRequestCores.edge", within: ProblemLimits.cpuRequestCores)
+            nonNegative(s.memoryRequestBytes.cloud, "\(p).memoryRequestBytes.cloud", atMost: ProblemLimits.memoryBytes)
+            nonNegative(s.memoryRequestBytes.edge, "\(p).memoryRequestBytes.edge", atMost: ProblemLimits.memoryBytes)
+            nonNegative(s.cpuUsageCores.cloud, "\(p).cpuUsageCores.cloud", atMost: ProblemLimits.cpuUsageCores)
+            nonNegative(s.cpuUsageCores.edge, "\(p).cpuUsageCores.edge", atMost: ProblemLimits.cpuUsageCores)
+            nonNegative(s.memoryUsageBytes.cloud, "\(p).memoryUsageBytes.cloud", atMost: ProblemLimits.memoryBytes)
+            nonNegative(s.memoryUsageBytes.edge, "\(p).memoryUsageBytes.edge", atMost: ProblemLimits.memoryBytes)
+            nonNegative(s.responseBytes, "\(p).responseBytes", atMost: ProblemLimits.responseBytes)
+            nonNegative(s.internalDelaySeconds, "\(p).internalDelaySeconds", atMost: ProblemLimits.seconds)
+            positive(s.hpaCpuThreshold, "\(p).hpaCpuThreshold", within: ProblemLimits.hpaCpuThreshold)
         }
         return index
     }
 
     private mutating func checkIngress() {
         guard let ingress = problem.ingress else { return }
-        nonNegative(ingress.cpuRequestCores.cloud, "ingress.cpuRequestCores.cloud")
-        nonNegative(ingress.cpuRequestCores.edge, "ingress.cpuRequestCores.edge")
-        nonNegative(ingress.memoryRequestBytes.cloud, "ingress.memoryRequestBytes.cloud")
-        nonNegative(ingress.memoryRequestBytes.edge, "ingress.memoryRequestBytes.edge")
+        let cores = ProblemLimits.cpuRequestCores.upperBound
+        nonNegative(ingress.cpuRequestCores.cloud, "ingress.cpuRequestCores.cloud", atMost: cores)
+        nonNegative(ingress.cpuRequestCores.edge, "ingress.cpuRequestCores.edge", atMost: cores)
+        nonNegative(ingress.memoryRequestBytes.cloud, "ingress.memoryRequestBytes.cloud", atMost: ProblemLimits.memoryBytes)
+        nonNegative(ingress.memoryRequestBytes.edge, "ingress.memoryRequestBytes.edge", atMost: ProblemLimits.memoryBytes)
     }
 
     private mutating func checkCalls(serviceIndex: [String: Int]) {
@@ -84,7 +85,7 @@ struct ProblemValidator {
             } else if serviceIndex[call.to] == nil {
                 report("\(p).to", "unknown service \"\(call.to)\"")
             }
-            nonNegative(call.perRequest, "\(p).perRequest")
+            nonNegative(call.perRequest, "\(p).perRequest", atMost: ProblemLimits.perRequest)
             let key = "\(call.from)\u{0}\(call.to)"
             if let first = seen[key] {
                 report(p, "duplicate call \(call.from) -> \(call.to) (first at calls[\(first)]); give one expected count")
@@ -95,41 +96,60 @@ struct ProblemValidator {
     }
 
     private mutating func checkScalars() {
-        nonNegative(problem.userRequestsPerSecond, "userRequestsPerSecond")
-        nonNegative(problem.network.rttSeconds, "network.rttSeconds")
-        positive(problem.network.cloudToEdgeBitsPerSecond, "network.cloudToEdgeBitsPerSecond")
-        if let b = problem.network.edgeToCloudBitsPerSecond { nonNegative(b, "network.edgeToCloudBitsPerSecond") }
-        nonNegative(problem.prices.edge.cpuCoreHour, "prices.edge.cpuCoreHour")
-        nonNegative(problem.prices.edge.memoryGBHour, "prices.edge.memoryGBHour")
-        nonNegative(problem.prices.cloud.cpuCoreHour, "prices.cloud.cpuCoreHour")
-        nonNegative(problem.prices.cloud.memoryGBHour, "prices.cloud.memoryGBHour")
-        nonNegative(problem.prices.networkGB, "prices.networkGB")
+        nonNegative(problem.userRequestsPerSecond, "userRequestsPerSecond", atMost: ProblemLimits.requestsPerSecond)
+        nonNegative(problem.network.rttSeconds, "network.rttSeconds", atMost: ProblemLimits.seconds)
+        let bandwidth = ProblemLimits.bitsPerSecond
+        positive(problem.network.cloudToEdgeBitsPerSecond, "network.cloudToEdgeBitsPerSecond", within: bandwidth)
+        if let b = problem.network.edgeToCloudBitsPerSecond {
+            nonNegative(b, "network.edgeToCloudBitsPerSecond", atMost: bandwidth.upperBound)
+        }
+        let price = ProblemLimits.price
+        nonNegative(problem.prices.edge.cpuCoreHour, "prices.edge.cpuCoreHour", atMost: price)
+        nonNegative(problem.prices.edge.memoryGBHour, "prices.edge.memoryGBHour", atMost: price)
+        nonNegative(problem.prices.cloud.cpuCoreHour, "prices.cloud.cpuCoreHour", atMost: price)
+        nonNegative(problem.prices.cloud.memoryGBHour, "prices.cloud.memoryGBHour", atMost: price)
+        nonNegative(problem.prices.networkGB, "prices.networkGB", atMost: price)
         // Targets may be negative (the reference derives them from measured delays), but must be numbers.
         switch problem.action {
         case .offload:
             if let t = problem.target.delayReductionSeconds {
-                finite(t, "target.delayReductionSeconds")
+                finite(t, "target.delayReductionSeconds", magnitude: ProblemLimits.seconds)
             } else {
                 report("target.delayReductionSeconds", "required when action is offload")
             }
         case .unoffload:
             if let t = problem.target.maxDelayIncreaseSeconds {
-                finite(t, "target.maxDelayIncreaseSeconds")
+                finite(t, "target.maxDelayIncreaseSeconds", magnitude: ProblemLimits.seconds)
             } else {
                 report("target.maxDelayIncreaseSeconds", "required when action is unoffload")
             }
         }
     }
 
-    private mutating func finite(_ value: Double, _ path: String) {
-        if !value.isFinite { report(path, "must be a finite number, found \(value)") }
+    // Limits are part of the message: a value beyond them is finite but not representable (`ProblemLimits`).
+
+    private mutating func finite(_ value: Double, _ path: String, magnitude: Double) {
+        if !value.isFinite {
+            report(path, "must be a finite number, found \(value)")
+        } else if abs(value) > magnitude {
+            report(path, "must be between -\(ProblemLimits.text(magnitude)) and \(ProblemLimits.text(magnitude)), found \(value)")
+        }
     }
 
-    private mutating func nonNegative(_ value: Double, _ path: String) {
-        if !value.isFinite || value < 0 { report(path, "must be a finite number ≥ 0, found \(value)") }
+    private mutating func nonNegative(_ value: Double, _ path: String, atMost largest: Double) {
+        if !value.isFinite || value < 0 {
+            report(path, "must be a finite number ≥ 0, found \(value)")
+        } else if value > largest {
+            report(path, "must be at most \(ProblemLimits.text(largest)), found \(value)")
+        }
     }
 
-    private mutating func positive(_ value: Double, _ path: String) {
-        if !value.isFinite || value <= 0 { report(path, "must be a finite number > 0, found \(value)") }
+    private mutating func positive(_ value: Double, _ path: String, within limits: ClosedRange<Double>) {
+        if !value.isFinite || value <= 0 {
+            report(path, "must be a finite number > 0, found \(value)")
+        } else if !limits.contains(value) {
+            let (low, high) = (ProblemLimits.text(limits.lowerBound), ProblemLimits.text(limits.upperBound))
+            report(path, "must be between \(low) and \(high), found \(value)")
+        }
     }
 }

@@ -16,9 +16,16 @@ public struct GreedyPlacer: Sendable {
         self.options = options
     }
 
+    /// Solves within `options.timeLimitSeconds` from now (or from `options.budgetStart`).
     public func solve() -> PlacementSolution {
+        solve(deadline: PlacementSolver.deadline(of: options))
+    }
+
+    /// Solves by `deadline` (on `GLPKSolver.now()`'s clock; `.infinity` for a search that always runs to its end).
+    /// When the deadline cuts the search short, the answer is its best placement so far, `budgetLimited`.
+    func solve(deadline: Double) -> PlacementSolution {
         let start = DispatchTime.now().uptimeNanoseconds
-        var search = GreedySearch(model: model, options: options)
+        var search = GreedySearch(model: model, options: options, deadline: deadline)
         let outcome = search.run()
         let placement: [Bool]
         switch outcome {
@@ -28,8 +35,16 @@ public struct GreedyPlacer: Sendable {
             placement = model.problem.action == .offload ? search.state.edgeSet : model.current.atEdge
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return PlacementSolution(
+        var solution = PlacementSolution(
             model: model, atEdge: placement, status: outcome == .feasible ? .feasible : .infeasible,
             solver: "greedy", seconds: seconds, nodes: search.trials)
+        if search.budgetExhausted {
+            solution.budgetLimited = true
+            solution.note =
+                outcome == .feasible
+                ? "the time budget ran out during the greedy search: its best placement so far"
+                : "the time budget ran out before the greedy met the target: its best placement so far"
+        }
+        return solution
     }
 }

@@ -27,6 +27,9 @@ public struct SolveOptions: Sendable {
     public var allowRemoval: Bool
     /// Above this many services, `auto` skips the ILP and runs the greedy.
     public var maxILPServices: Int
+    /// When the budget started (a caller that parses input first passes the time right after parsing); nil: when
+    /// the solve starts. The budget bounds everything from then on.
+    public var budgetStart: ContinuousClock.Instant?
     /// Greedy: how many hops beyond the edge frontier a candidate group may reach.
     public var greedyDepth: Int
 
@@ -42,6 +45,7 @@ public struct SolveOptions: Sendable {
         self.allowRemoval = allowRemoval
         self.maxILPServices = maxILPServices
         self.greedyDepth = greedyDepth
+        self.budgetStart = nil
     }
 }
 
@@ -63,8 +67,10 @@ public struct PlacementSolution: Sendable {
     public var seconds: Double
     /// Branch-and-bound nodes (ILP) or candidate evaluations (greedy).
     public var nodes: Int
-    /// Why the ILP was not used or failed, when `status` is `fallback`.
+    /// Why the ILP was not used or failed, when `status` is `fallback`; that the budget ran out, when it did.
     public var note: String?
+    /// The time budget ran out before the solver finished: the placement is the best it had found by then.
+    public var budgetLimited = false
 
     /// Builds a solution from an edge set, evaluating it with the model.
     public init(
@@ -105,6 +111,7 @@ public struct PlacementSolution: Sendable {
             ("nodes", .integer(nodes)),
         ]
         if let note { members.append(("note", .string(note))) }
+        if budgetLimited { members.append(("budgetLimited", .bool(true))) }
         return .object(members)
     }
 }

@@ -1,22 +1,39 @@
 /// Entry point of every placement solve: picks the solver, bounds it by the budget, falls back to the greedy.
 public enum PlacementSolver {
+    /// The absolute deadline of a solve with these options, on `GLPKSolver.now()`'s clock.
+    static func deadline(of options: SolveOptions) -> Double {
+        var origin = GLPKSolver.now()
+        if let begun = options.budgetStart {
+            let spent = begun.duration(to: .now).components
+            origin -= max(Double(spent.seconds) + Double(spent.attoseconds) * 1e-18, 0)
+        }
+        return origin + max(options.timeLimitSeconds, 0)
+    }
+
     public static func solve(_ model: PlacementModel, using kind: SolverKind, options: SolveOptions) -> PlacementSolution {
-        let start = GLPKSolver.now()
-        let deadline = start + max(options.timeLimitSeconds, 0)
-        let greedy = GreedyPlacer(model: model, options: options).solve()
+        let deadline = deadline(of: options)
+        let origin = deadline - max(options.timeLimitSeconds, 0)
+        let tryILP = kind == .ilp || (kind == .auto && model.serviceCount <= options.maxILPServices)
+        // The greedy is the ILP's incumbent and fallback: when the ILP follows, it gets half of what is left.
+        let now = GLPKSolver.now()
+        let greedy = GreedyPlacer(model: model, options: options)
+            .solve(deadline: tryILP ? now + max(deadline - now, 0) / 2 : deadline)
         if kind == .greedy { return greedy }
-        func elapsed() -> Double { GLPKSolver.now() - start }
+        func elapsed() -> Double { GLPKSolver.now() - origin }
         func fallback(_ reason: String, nodes: Int) -> PlacementSolution {
             var answer = greedy
             answer.status = greedy.feasible ? .fallback : .infeasible
-            answer.note = reason
+            answer.note = [reason, greedy.note].compactMap { $0 }.joined(separator: "; ")
             answer.seconds = elapsed()
             answer.nodes = greedy.nodes + nodes
             return answer
         }
-        if kind == .auto, model.serviceCount > options.maxILPServices {
+        if !tryILP {
             return fallback(
                 "\(model.serviceCount) services exceed --max-ilp-services \(options.maxILPServices)", nodes: 0)
+        }
+        if GLPKSolver.now() >= deadline {
+            return fallback("the time budget ran out before the ILP started", nodes: 0)
         }
         let exact = ExactPlacer(model: model, options: options, deadline: deadline)
         switch exact.solve(incumbent: greedy.feasible ? model.edgeSetOrCurrent(greedy.edgeServices) : nil) {
@@ -31,6 +48,10 @@ public enum PlacementSolver {
             }
             return answer
         case .infeasible(let nodes):
+            // The model confirmed the greedy's placement, so GLPK's proof is wrong: its numbers were out of range.
+            if greedy.feasible {
+                return fallback("GLPK reported no feasible placement, but the greedy's meets the target", nodes: nodes)
+            }
             return infeasibleAnswer(model, greedy: greedy, seconds: elapsed(), nodes: nodes)
         case .failed(let reason, let nodes):
             return fallback(reason, nodes: nodes)

@@ -16,6 +16,8 @@ struct Evaluate: AsyncParsableCommand {
     @Argument(help: "A gma/v1 problem file (- for standard input).")
     var problem: String
 
+    @OptionGroup var input: ProblemInputOptions
+
     @Option(
         name: .long,
         help: "Comma-separated services at the edge. Omitted: the problem's current placement; '' for none.")
@@ -25,7 +27,7 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingUserErrors {
-            let model = try PlacementModel(try InputFiles.problem(at: problem))
+            let model = try PlacementModel(try InputFiles.problem(at: problem, maximumBytes: input.maxInputSize))
             let placement: [Bool]
             if let edge {
                 let names = edge.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

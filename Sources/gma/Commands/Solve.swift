@@ -18,6 +18,8 @@ struct Solve: AsyncParsableCommand {
     @Argument(help: "A gma/v1 problem file (- for standard input).")
     var problem: String
 
+    @OptionGroup var input: ProblemInputOptions
+
     @OptionGroup var solverOptions: SolverOptions
 
     @Flag(name: .long, help: "Offload may also remove current edge services (free re-placement).")
@@ -30,8 +32,11 @@ struct Solve: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingUserErrors {
-            let model = try PlacementModel(try InputFiles.problem(at: problem))
+            let parsed = try InputFiles.problem(at: problem, maximumBytes: input.maxInputSize)
+            // The budget bounds everything after parsing, building the model included.
             var options = solverOptions.solveOptions
+            options.budgetStart = .now
+            let model = try PlacementModel(parsed)
             options.allowRemoval = allowRemoval
             if let writeLp {
                 if let failure = PlacementSolver.writeProgram(model, options: options, to: writeLp) {

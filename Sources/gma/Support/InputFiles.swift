@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GMAController
 import GMAOptimizer
 
 /// A failure the user can fix: printed as one line on standard error, exit status 2.
@@ -26,21 +27,32 @@ func printError(_ message: String) {
 }
 
 enum InputFiles {
-    /// Reads a `gma/v1` problem; `-` reads standard input. Errors name the file and the JSON path.
-    static func problem(at path: String) throws -> PlacementProblem {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw UserFacingError("\(path): cannot read the file")
-            }
-            data = contents
-        }
+    /// Largest problem file read by default: a 30,000-service problem from `gma generate` is about
+    /// 17 MB, real apps' problems are kilobytes (docs/problem-format.md, "Limits").
+    static let defaultMaximumBytes = 64 << 20
+
+    /// Reads a `gma/v1` problem of at most `maximumBytes`; `-` reads standard input. Errors name the file and the JSON path.
+    static func problem(at path: String, maximumBytes: Int = defaultMaximumBytes) throws -> PlacementProblem {
+        let data = try BoundedFileReader(maximumBytes: maximumBytes).contents(of: path)
         do {
             return try PlacementProblem.decode(from: data, source: path == "-" ? "stdin" : path)
         } catch {
             throw UserFacingError(error.description)
         }
+    }
+}
+
+/// Options of the commands that read a problem file.
+struct ProblemInputOptions: ParsableArguments {
+    @Option(
+        name: .long, help: "Largest problem file read, e.g. 64Mi (the default), 512Ki, 100M.",
+        transform: ProblemInputOptions.byteCount)
+    var maxInputSize: Int = InputFiles.defaultMaximumBytes
+
+    static func byteCount(_ text: String) throws -> Int {
+        let value: Double
+        do { value = try UnitParser.memoryBytes(text) } catch { throw ValidationError(error.description) }
+        guard value >= 1, value < Double(Int.max) else { throw ValidationError("--max-input-size must be at least 1 byte") }
+        return Int(value)
     }
 }

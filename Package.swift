@@ -76,7 +76,7 @@ let package = Package(
         // Fixtures/prom holds Swift sources of the tests; the other fixture folders are data.
         .testTarget(
             name: "GMAControllerTests", dependencies: ["GMAController", "GMAHTTP"],
-            exclude: ["Fixtures/app3", "Fixtures/kube"]
+            exclude: ["Fixtures/app3", "Fixtures/kube", "Fixtures/layouts"]
         ),
     ]
 )

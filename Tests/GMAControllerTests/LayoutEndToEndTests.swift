@@ -214,4 +214,21 @@ import Testing
             #expect(try await kube.edge.objects().summary == before.edge, "a dry run changes nothing")
         }
     }
+
+    /// The release build once crashed on the first healthy Prometheus answer, intermittently in other builds:
+    /// the same decision, run again and again, must give the same answer every time (docs/toolchain.md).
+    /// `GMA_DECIDE_REPEATS` raises the count (50 for a release check; 5 in the everyday suite).
+    @Test(arguments: ClusterLayoutCase.allCases)
+    func decideGivesTheSameAnswerEveryTime(_ layout: ClusterLayoutCase) async throws {
+        let repeats = Int(ProcessInfo.processInfo.environment["GMA_DECIDE_REPEATS"] ?? "") ?? 5
+        try await Self.withWorld(layout) { config, _ in
+            for run in 1...repeats {
+                let result = try await Self.gma(["decide", "--config", config, "--at", String(Scenarios.end), "--format", "json"])
+                #expect(result.exitStatus == 0, "run \(run): exit \(result.exitStatus): \(result.stderr)")
+                let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+                let placement = try #require(json["placement"] as? [String: Any], "run \(run)")
+                #expect(json["action"] as? String == "offload" && placement["added"] as? [String] == ["backend"], "run \(run)")
+            }
+        }
+    }
 }

@@ -97,7 +97,10 @@ struct ConfigReader {
 
     private func readTelemetry(_ t: YAMLField) -> TelemetrySettings? {
         guard t.expectMapping() else { return nil }
-        t.warnUnknownKeys(["sync-period", "stabilization-window", "query-period", "prometheus-url", "prometheus-auth"])
+        t.warnUnknownKeys([
+            "sync-period", "stabilization-window", "query-period", "prometheus-url", "prometheus-auth",
+            "prometheus-timeout", "prometheus-max-answer-bytes", "prometheus-max-series",
+        ])
         let sync = t["sync-period"].seconds()
         if let sync, sync <= 0 { t["sync-period"].error("must be positive") }
         let window = t["stabilization-window"].seconds()
@@ -117,9 +120,30 @@ struct ConfigReader {
         }
         let auth = readPrometheusAuth(t["prometheus-auth"])
         guard let sync, let window, let period, let periodSeconds, let url, let auth else { return nil }
-        return TelemetrySettings(
+        var settings = TelemetrySettings(
             syncPeriodSeconds: sync, stabilizationWindowSeconds: window, queryPeriod: period,
             queryPeriodSeconds: periodSeconds, prometheusURL: url, prometheusAuth: auth)
+        settings.bounds = readPrometheusBounds(t)
+        return settings
+    }
+
+    /// gma's extensions bounding each Prometheus answer in time, bytes and series (docs/config.md).
+    private func readPrometheusBounds(_ t: YAMLField) -> PrometheusBounds {
+        var bounds = PrometheusBounds()
+        if let timeout = t["prometheus-timeout"].seconds(required: false) {
+            if timeout > 0 { bounds.timeoutSeconds = timeout } else { t["prometheus-timeout"].error("must be positive") }
+        }
+        if let bytes = t["prometheus-max-answer-bytes"].quantity(required: false) {
+            if bytes >= 1024, bytes <= Double(Int32.max) {
+                bounds.maxAnswerBytes = Int(bytes)
+            } else {
+                t["prometheus-max-answer-bytes"].error("must be between 1Ki and 2Gi (e.g. 8Mi)")
+            }
+        }
+        if let series = t["prometheus-max-series"].int(required: false) {
+            if series > 0 { bounds.maxSeries = series } else { t["prometheus-max-series"].error("must be positive") }
+        }
+        return bounds
     }
 
     private func readPrometheusAuth(_ a: YAMLField) -> PrometheusAuth? {

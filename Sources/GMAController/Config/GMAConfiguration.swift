@@ -146,6 +146,16 @@ public struct HPASettings: Sendable, Equatable {
 }
 
 /// `spec.telemetry`.
+/// How far one Prometheus answer may go: a deadline for the whole answer (retries included), a byte cap and a
+/// series cap; past any of them the query fails and the data is unknown (docs/reliability.md, "Bounds").
+public struct PrometheusBounds: Sendable, Equatable {
+    public var timeoutSeconds: Double = 10
+    public var maxAnswerBytes: Int = 8 << 20
+    public var maxSeries: Int = 10_000
+
+    public init() {}
+}
+
 public struct TelemetrySettings: Sendable, Equatable {
     /// Camping sleep when there is no alarm.
     public var syncPeriodSeconds: Double
@@ -156,6 +166,8 @@ public struct TelemetrySettings: Sendable, Equatable {
     public var queryPeriodSeconds: Double
     public var prometheusURL: String
     public var prometheusAuth: PrometheusAuth
+    /// gma's extensions: per-query deadline, answer size and series count (docs/config.md).
+    public var bounds = PrometheusBounds()
 
     public init(
         syncPeriodSeconds: Double, stabilizationWindowSeconds: Double, queryPeriod: String, queryPeriodSeconds: Double,

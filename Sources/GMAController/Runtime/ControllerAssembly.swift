@@ -70,7 +70,9 @@ public enum ControllerAssembly {
                 name: s.name, cloudWorkload: workload(s.cloud), edgeWorkload: workload(s.edge))
         }
         return PrometheusTelemetrySettings(
-            connection: PrometheusConnection(baseURL: url, credentials: credentials),
+            connection: PrometheusConnection(
+                baseURL: url, credentials: credentials, requestTimeoutSeconds: config.telemetry.bounds.timeoutSeconds,
+                maxAnswerBytes: config.telemetry.bounds.maxAnswerBytes, maxSeries: config.telemetry.bounds.maxSeries),
             appNamespace: config.namespace, services: services,
             clusters: .init(cloud: config.cloud.cluster, edge: config.edge.cluster),
             ingress: .init(

@@ -33,14 +33,17 @@ struct TwinScenarioRunTests {
                 "offloads during the crowd: \(offloads.map(\.time))")
         #expect(unoffloads.allSatisfy { $0.time > crowdEnd }, "unoffloads after the crowd: \(unoffloads.map(\.time))")
 
-        // During the crowd's hold, once the placement serves, the delay is back in the band.
+        // During the crowd's hold, once the placement serves, the delay is never above the band again and gma
+        // does not act again (the twin's truth may sit just under the band: its RTT and service times are not
+        // the model's, docs/twin.md §2).
         let firstOffload = try #require(offloads.first?.time)
         let settled = run.samples.filter {
             $0.time >= firstOffload + scenario.twin.rolloutSeconds + 60 && peakHold.contains($0.time)
         }
         #expect(!settled.isEmpty)
-        let outside = settled.filter { $0.delaySeconds > scenario.band.offloadSeconds || $0.delaySeconds < scenario.band.unoffloadSeconds }
-        #expect(outside.isEmpty, "outside the band during the crowd: \(outside.map { ($0.time, $0.delaySeconds) })")
+        let above = settled.filter { $0.delaySeconds > scenario.band.offloadSeconds }
+        #expect(above.isEmpty, "above the band during the crowd: \(above.map { ($0.time, $0.delaySeconds) })")
+        #expect(offloads.count == 1, "one offload for the crowd: \(offloads.map(\.text))")
         // At the end the edge is empty again and the delay is inside the band.
         let last = try #require(run.samples.last)
         #expect(last.servingAtEdge.isEmpty, "\(last.servingAtEdge)")

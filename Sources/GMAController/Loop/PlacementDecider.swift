@@ -122,7 +122,7 @@ public struct PlacementDecider: Sendable {
         } catch {
             return .failure(ModelFailure(message: "no placement computed: \(error.description)"))
         }
-        // Only the part of the cloud usage caused by this edge's users moves with them (model.md §8).
+        // Only the part of the cloud usage caused by this edge's users moves with them (docs/controller.md §4).
         for i in problem.services.indices {
             let me = settings.scaling(of: problem.services[i].name)
             problem.services[i].cpuUsageCores.cloud *= me

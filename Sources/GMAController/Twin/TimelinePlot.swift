@@ -53,7 +53,7 @@ public struct TimelinePlot: Sendable {
         out.append(hline(yDelay(band.offloadSeconds * 1000), color: Self.offloadColor, dash: true))
         out.append(hline(yDelay(band.unoffloadSeconds * 1000), color: Self.unoffloadColor, dash: true))
         for action in run.actions {
-            let color = action.text.hasPrefix("offload") ? Self.offloadColor : Self.unoffloadColor
+            let color = action.text.hasPrefix("offload") ? Self.offloadColor : action.text.hasPrefix("consolidate") ? "#00897b" : Self.unoffloadColor
             let xa = f(x(action.time))
             out.append(#"<line x1="\#(xa)" y1="\#(f(delayTop))" x2="\#(xa)" y2="\#(f(delayTop + 2 * panelHeight + gap))" stroke="\#(color)" stroke-opacity="0.45" stroke-width="1.5"/>"#)
         }

@@ -25,6 +25,8 @@ struct TwinPhysics: Sendable {
     let calls: [Call]
     /// Nodes callers first, or nil when the graph has a cycle (then the routing iterates).
     let order: [Int]?
+    /// The calls each node makes (indices into `calls`): routing is the oracle's inner loop.
+    let outgoing: [[Int]]
     /// True per-call latency of each service (s) and CPU time per call (core·s).
     let latency: [Double]
     let cpuPerCall: [Double]
@@ -53,6 +55,9 @@ struct TwinPhysics: Sendable {
             return Call(from: a, to: b, rate: c.perRequest)
         }
         order = Self.callersFirst(nodes: n + 1, calls: calls)
+        var outgoing = [[Int]](repeating: [], count: n + 1)
+        for (k, call) in calls.enumerated() { outgoing[call.from].append(k) }
+        self.outgoing = outgoing
         let factors = settings.mismatch.serviceTimeFactors(count: n, seed: settings.seed)
         latency = (0..<n).map { problem.services[$0].internalDelaySeconds * factors[$0] }
         cpuPerCall = (0..<n).map { app.cpuSecondsPerCall[$0] * factors[$0] }
@@ -106,7 +111,8 @@ struct TwinPhysics: Sendable {
         _ edge: inout [Double]
     ) {
         guard cloudCalls > 0 || edgeCalls > 0 else { return }
-        for call in calls where call.from == node {
+        for k in outgoing[node] {
+            let call = calls[k]
             if call.to < serviceCount && serving[call.to] {
                 edge[call.to] += edgeCalls * call.rate
                 cloud[call.to] += cloudCalls * call.rate

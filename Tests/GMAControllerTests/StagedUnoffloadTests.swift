@@ -121,3 +121,14 @@ import Testing
         #expect(cluster.operations == operations)
     }
 }
+
+extension StagedUnoffloadTests {
+    /// A stop asked while waiting for the cloud (the first readiness poll): the scales are undone, nothing deleted.
+    @Test func aStopDuringTheWaitUndoesEveryScale() async throws {
+        let cluster = SlowCloud(startup: 30)
+        let failures = await Self.actuator(cluster, stop: { cluster.elapsed >= 5 }).run(Self.removals)
+        #expect(failures.isEmpty)
+        #expect(!cluster.operations.contains { if case .delete = $0 { true } else { false } }, "\(cluster.operations)")
+        #expect(Array(cluster.operations.suffix(3)) == ["a", "b", "c"].map { .scale(service: $0, area: .cloud, replicas: 1) })
+    }
+}

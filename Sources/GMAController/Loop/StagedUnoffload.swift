@@ -37,13 +37,14 @@ extension PlacementActuator {
                 failed += await undone(pair, failedAt: pair[0], error: "\(error)")
             }
         }
+        if !shouldStop() { await waitForReadyCloud(scaled.map { ($0.pair[0].service, $0.replicas) }, staging: staging) }
+        // A stop during the scales or the wait: every pair whole or not started.
         if shouldStop() {
             for (pair, _) in scaled {
                 if let undo = undo(of: pair) { try? await perform(undo) }
             }
             return failed
         }
-        await waitForReadyCloud(scaled.map { ($0.pair[0].service, $0.replicas) }, staging: staging)
         for pair in Self.calleesFirst(scaled.map(\.pair), calls: staging.calls) {
             let delete = ClusterOperation.delete(service: pair[0].service)
             do {

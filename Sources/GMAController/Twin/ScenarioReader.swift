@@ -178,7 +178,7 @@ struct ScenarioReader {
         if field.isPresent && !field.expectMapping() { return nil }
         field.warnUnknownKeys([
             "offload", "unoffload", "offloadQuantile", "unoffloadQuantile", "syncPeriod", "stabilizationWindow", "solver",
-            "maxReduction", "maxIncrease", "policy", "consolidationDwell",
+            "maxReduction", "maxIncrease", "policy", "consolidationDwell", "fastFactor",
         ])
         let offload = field["offload"].seconds(required: false) ?? 0.120
         let unoffload = field["unoffload"].seconds(required: false) ?? 0.080
@@ -205,6 +205,9 @@ struct ScenarioReader {
             }
         }
         if let dwell = positive(field["consolidationDwell"]) { policy.consolidation.dwellSeconds = dwell }
+        if let factor = field["fastFactor"].double(required: false) {
+            if factor > 1 && factor.isFinite { policy.fastFactor = factor } else { field["fastFactor"].error("must be > 1") }
+        }
         return (band, timing, solver, policy)
     }
 

@@ -148,6 +148,20 @@ import Testing
         #expect(quiet.decisions.isEmpty && still.operations.isEmpty)
     }
 
+    /// A consolidation is its own action kind in `/metrics`, next to offloads and unoffloads.
+    @Test func consolidationsAreCountedInTheMetrics() async throws {
+        let world = ControllerTestWorld { _ in 0.100 }
+        world.edge = ["a", "b", "c"]
+        let settings = Self.consolidationSettings()
+        let metrics = ControllerMetrics(band: settings.band, clock: { world.clock.now() })
+        let controller = PlacementController(
+            settings: settings, telemetry: world, cluster: world, network: ControllerTestWorld.network, clock: world.clock,
+            observer: { metrics.record($0) })
+        try await controller.run(until: world.start.addingTimeInterval(1200))
+        let text = metrics.exposition()
+        #expect(ObservabilityTests.value(#"gma_decisions_total{action="consolidate"}"#, in: text) == 1, "\(text)")
+    }
+
     @Test func decideShowsAPendingConsolidation() async throws {
         let world = ControllerTestWorld { _ in 0.100 }
         world.edge = ["a", "b", "c"]

@@ -66,7 +66,7 @@ struct TwinScenarioRunTests {
         let parser = XMLParser(data: data)
         #expect(parser.parse(), "the SVG parses as XML: \(String(describing: parser.parserError))")
         for part in ["user delay (ms)", "request rate (req/s)", "cost ($/h)", "simulated time (min)", "offload at 120 ms",
-                     "unoffload at 80 ms", "off scale: mean up to 10 000 ms"] {
+                     "unoffload at 80 ms", "off scale: mean up to 10 000 ms", "oracle"] {
             #expect(svg.contains(part), "\(part)")
         }
     }
@@ -85,5 +85,24 @@ struct TwinScenarioRunTests {
         #expect(AxisScale(max: 12.5, divisions: 5).label(7.5) == "7.5")
         #expect(AxisScale(max: 1.2).label(0.25) == "0.25")
         #expect(AxisScale(max: 600).label(200) == "200")
+    }
+
+    /// The oracle's columns: one value per tick, the sample's; the summary's mean is theirs.
+    @Test func timelineCSVCarriesTheOracle() async throws {
+        let scenario = try Scenario.parse("app: mubench\nload:\n  - hold: {rate: 240, for: 10m}\n", file: "oracle.yaml")
+        let run = try await TwinSimulation(scenario: scenario).run()
+        let lines = run.csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        let cost = try #require(header.firstIndex(of: "oracle_cost_per_hour"))
+        let count = try #require(header.firstIndex(of: "oracle_edge_count"))
+        #expect(lines.count == run.samples.count + 1)
+        for (row, sample) in zip(lines.dropFirst(), run.samples) {
+            #expect(row[cost] == String(format: "%.4f", sample.oracleCostPerHour) && row[count] == "\(sample.oracleEdgeCount)")
+        }
+        // 240 req/s fills the cloud-only link: the oracle has services at the edge.
+        #expect(run.samples.allSatisfy { $0.oracleEdgeCount > 0 })
+        let mean = run.samples.map(\.oracleCostPerHour).reduce(0, +) / Double(run.samples.count)
+        #expect(abs(run.summary.meanOracleCostPerHour - mean) < 1e-12)
+        #expect(run.summary.text.contains("oracle"))
     }
 }

@@ -152,6 +152,8 @@ public final class KubectlCluster: ClusterAccess {
     /// `status.readyReplicas` of each service's workload; a workload without a status is left out (unknown),
     /// one with a status but no count has none ready (Kubernetes omits zero).
     public func readyReplicas(area: ClusterArea) async throws -> [String: Int] {
+        // A dry run changes nothing, so no count would ever rise: nothing to wait on.
+        if dryRun { return [:] }
         let found = try await items(of: commands.getWorkloads(area))
         var ready: [String: Int] = [:]
         for service in services {

@@ -1,5 +1,5 @@
 import Foundation
-import GMAController
+@testable import GMAController
 import GMAOptimizer
 import Testing
 
@@ -119,6 +119,24 @@ import Testing
         #expect(decision.action == .unoffload)
         let removed = try #require(decision.placement?.removed)
         #expect(!removed.isEmpty)
+        // Staged (docs/controller.md §8.2): every removed service's cloud is scaled before any edge copy goes,
+        // and the edge copies go callees first (the calls are a → b → c).
+        let scales = world.operations.prefix(removed.count)
+        #expect(scales.allSatisfy { if case .scale(_, .cloud, _) = $0 { true } else { false } }, "\(world.operations)")
+        let deletes = world.operations.dropFirst(removed.count).map(\.service)
+        #expect(deletes == ["c", "b", "a"].filter { removed.contains($0) }, "\(world.operations)")
+    }
+
+    @Test func theReferenceUnoffloadGoesPairByPair() async throws {
+        let world = ControllerTestWorld { _ in 0.020 }
+        world.edge = ["a", "b", "c"]
+        let log = EventLog()
+        var settings = ControllerTestWorld.settings()
+        settings.policy = .reference
+        let controller = PlacementController(
+            settings: settings, telemetry: world, cluster: world, network: ControllerTestWorld.network, clock: world.clock,
+            observer: { log.record($0) })
+        try await run(world, controller, seconds: 200)
         guard case .scale(let first, .cloud, _)? = world.operations.first else {
             Issue.record("the cloud must absorb the replicas before the edge copy goes: \(world.operations)")
             return

@@ -30,6 +30,8 @@ struct TwinScenarioTests {
           syncPeriod: 20s
           stabilizationWindow: 90s
           solver: greedy
+          policy: reference
+          consolidationDwell: 20m
         twin:
           tick: 10s
           rollout: 45s
@@ -37,11 +39,12 @@ struct TwinScenarioTests {
           window: 2m
           delayNoise: 0.05
           usageNoise: 0.03
-          queueing: 0.4
+          cpuLimit: 1.5
           variation: 0.3
           quantile: 0.95
           timeout: 5s
           hpa: {sync: 30s, podStartup: 40s, tolerance: 0.2, scaleDownStabilization: 5m}
+        mismatch: {rtt: 1.2, bandwidth: 0.8, serviceTime: 0.3}
         """
 
     @Test func everyKeyIsReadAsWritten() throws {
@@ -74,7 +77,8 @@ struct TwinScenarioTests {
         twin.telemetryWindowSeconds = 120
         twin.delayNoise = 0.05
         twin.usageNoise = 0.03
-        twin.queueing = 0.4
+        twin.cpuLimitFactor = 1.5
+        twin.mismatch = TwinMismatch(rttFactor: 1.2, bandwidthFactor: 0.8, serviceTimeSpread: 0.3)
         twin.processingVariation = 0.3
         twin.delayQuantile = 0.95
         twin.timeoutSeconds = 5
@@ -87,6 +91,9 @@ struct TwinScenarioTests {
         // What the controller is given follows the scenario.
         let settings = s.controllerSettings
         #expect(settings.band == s.band && settings.timing == s.timing && settings.solver == .greedy)
+        var reference = ControlPolicy.reference
+        reference.consolidation.dwellSeconds = 1200
+        #expect(settings.policy == reference, "policy: reference, with the dwell given")
         #expect(settings.template.services.map(\.name) == s.app.serviceNames)
     }
 

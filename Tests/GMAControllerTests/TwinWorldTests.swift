@@ -8,12 +8,13 @@ import Testing
 /// how actuation takes effect, and what a seed fixes.
 @Suite("Twin: world, telemetry and actuation")
 struct TwinWorldTests {
-    /// No measurement noise and no processing variation: telemetry reports window averages exactly.
+    /// No measurement noise, no processing variation and no mismatch: telemetry reports window averages exactly.
     static var exact: TwinSettings {
         var s = TwinSettings()
         s.delayNoise = 0
         s.usageNoise = 0
         s.processingVariation = 0
+        s.mismatch = .none
         return s
     }
 
@@ -33,61 +34,46 @@ struct TwinWorldTests {
         w.world.catchUp()
     }
 
-    /// The delay users see, computed here from the model and the ready replicas: the model's delay of the
-    /// serving placement (FORMAT.md §1.5) plus Σ N · queueing · D_int · ρ/(1−ρ) over the instance-sets that
-    /// get calls, ρ = usage / (ready replicas · request) capped at 0.95.
-    static func expected(_ world: TwinWorld, serving names: Set<String>, at t: Double) throws
-        -> (model: Double, queueing: Double)
-    {
-        let app = world.app
-        let problem = app.problem(
-            lambda: world.load.rate(at: t), network: world.network.conditions(at: t), totalCalls: world.currentTotalCalls)
-        let evaluation = try PlacementModel(problem).evaluate(app.serviceNames.map { names.contains($0) })
+    /// The delay users see at `t`, from the twin's physics on the serving set and the ready replicas now
+    /// (the physics itself is checked by hand in TwinPhysicsTests).
+    static func expected(_ world: TwinWorld, serving names: Set<String>, at t: Double) -> TwinState {
         let view = world.clusterView()
-        var queueing = 0.0
-        for (i, service) in app.problem.services.enumerated() {
-            let sets = [
-                (evaluation.cloudCalls[i], evaluation.cpuUsageCloud[i], view.cloud[i].current, service.cpuRequestCores.cloud),
-                (evaluation.edgeCalls[i], evaluation.cpuUsageEdge[i], view.edge[i].current, service.cpuRequestCores.edge),
-            ]
-            for (calls, usage, ready, request) in sets where calls > 0 && usage > 0 {
-                let rho = ready > 0 ? min(usage / (Double(ready) * request), 0.95) : 0.95
-                queueing += calls * world.settings.queueing * service.internalDelaySeconds * rho / (1 - rho)
-            }
-        }
-        return (evaluation.delaySeconds, queueing)
+        return world.physics.evaluate(
+            lambda: world.load.rate(at: t), network: world.network.conditions(at: t),
+            serving: world.app.serviceNames.map { names.contains($0) },
+            capacity: TwinCapacity(cloudReplicas: view.cloud.map(\.current), edgeReplicas: view.edge.map(\.current)))
     }
 
-    /// Checks the last telemetry window against the model at `t`; the world must have been steady for a window.
-    static func expectTelemetryMatchesModel(
+    /// Checks the last telemetry window against the physics at `t`; the world must have been steady for a window.
+    static func expectTelemetryMatchesPhysics(
         _ w: (world: TwinWorld, clock: SimulatedClock), serving: Set<String>, at t: Double
     ) async throws {
-        let truth = try expected(w.world, serving: serving, at: t)
+        let truth = expected(w.world, serving: serving, at: t)
         let window = w.world.recorder.samples(after: t - w.world.settings.telemetryWindowSeconds, upTo: t)
         #expect(window.count == 12, "a minute of 5 s ticks")
         for sample in window {
             #expect(Set(sample.servingAtEdge) == serving, "t = \(sample.time): serving \(sample.servingAtEdge)")
-            #expect(abs(sample.modelDelaySeconds - truth.model) < 1e-9, "t = \(sample.time): \(sample.modelDelaySeconds) vs \(truth.model)")
-            #expect(abs(sample.queueingDelaySeconds - truth.queueing) < 1e-9,
-                    "t = \(sample.time): \(sample.queueingDelaySeconds) vs \(truth.queueing)")
+            #expect(abs(sample.delaySeconds - truth.meanSeconds) < 1e-9, "t = \(sample.time): \(sample.delaySeconds) vs \(truth.meanSeconds)")
+            #expect(abs(sample.queueingDelaySeconds - truth.queueingSeconds) < 1e-9,
+                    "t = \(sample.time): \(sample.queueingDelaySeconds) vs \(truth.queueingSeconds)")
         }
         let snapshot = try await TwinTelemetry(world: w.world).snapshot(at: nil)
         let mean = try #require(snapshot.userDelaySeconds)
-        #expect(abs(mean - (truth.model + truth.queueing)) < 1e-9, "reported \(mean), model \(truth.model) + queueing \(truth.queueing)")
-        #expect(truth.queueing > 0, "the queueing term is part of what is checked")
+        #expect(abs(mean - truth.meanSeconds) < 1e-9, "reported \(mean), physics \(truth.meanSeconds)")
+        #expect(truth.queueingSeconds > 0, "the queueing term is part of what is checked")
         #expect(mean < w.world.settings.timeoutSeconds, "not capped by the timeout")
         let quantile = try #require(snapshot.userDelayQuantileSeconds)
-        #expect(abs(quantile - mean) < 1e-9, "no processing variation: the quantile is the mean")
+        #expect(quantile > mean, "waits spread even without latency variation: the quantile is above the mean")
         #expect(snapshot.reasons.isEmpty)
     }
 
-    @Test func cloudOnlyTelemetryIsTheModelPlusQueueing() async throws {
+    @Test func cloudOnlyTelemetryIsThePhysics() async throws {
         let w = try Self.world([.hold(rate: 160, seconds: 3600)])
         Self.advance(w, to: 600)
-        try await Self.expectTelemetryMatchesModel(w, serving: [], at: 600)
+        try await Self.expectTelemetryMatchesPhysics(w, serving: [], at: 600)
     }
 
-    @Test func offloadedTelemetryIsTheModelOfTheServingPlacementPlusQueueing() async throws {
+    @Test func offloadedTelemetryIsThePhysicsOfTheServingPlacement() async throws {
         // 240 req/s: the first offload of the calibrated app is enough (BundledApps.mubench).
         let w = try Self.world([.hold(rate: 240, seconds: 3600)])
         let cluster = TwinCluster(world: w.world)
@@ -96,7 +82,7 @@ struct TwinWorldTests {
         for name in offloaded.sorted() { try await cluster.apply(service: name) }
         // Rollout, the edge HPAs' start and the cloud HPAs' scale-down window, then a quiet window.
         Self.advance(w, to: 900)
-        try await Self.expectTelemetryMatchesModel(w, serving: offloaded, at: 900)
+        try await Self.expectTelemetryMatchesPhysics(w, serving: offloaded, at: 900)
     }
 
     @Test func usageIsReportedExactlyWithoutNoise() async throws {
@@ -173,7 +159,7 @@ struct TwinWorldTests {
         #expect(deployed.first == 65 && deployed.last == 300, "deployed \(deployed.first ?? -1) … \(deployed.last ?? -1)")
 
         // The delay moves when serving changes, not when gma acts.
-        func delay(_ t: Double) -> Double { samples.first { $0.time == t }?.modelDelaySeconds ?? -1 }
+        func delay(_ t: Double) -> Double { samples.first { $0.time == t }?.networkDelaySeconds ?? -1 }
         #expect(delay(60) == delay(85), "no change during the rollout")
         #expect(delay(85) != delay(90), "the placement changes when the edge copy serves")
         #expect(delay(310) == delay(60), "cloud-only again after the removal")
@@ -221,7 +207,8 @@ struct TwinWorldTests {
         """
 
     @Test func sameSeedSameRunOtherSeedOtherNoise() async throws {
-        let scenario = try Scenario.parse(Self.short + "\nseed: 5\n", file: "seeded.yaml")
+        // Without a service-time spread the seed draws only measurement noise (the spread is checked below).
+        let scenario = try Scenario.parse(Self.short + "\nseed: 5\nmismatch: {serviceTime: 0}\n", file: "seeded.yaml")
         let first = try await TwinSimulation(scenario: scenario).run()
         let again = try await TwinSimulation(scenario: scenario).run()
         #expect(first.csv == again.csv, "same seed, same timeline CSV")
@@ -238,6 +225,21 @@ struct TwinWorldTests {
         let firstAction = min(first.actions.first?.time ?? .infinity, other.actions.first?.time ?? .infinity)
         let quiet = { (run: TwinRunResult) in run.samples.filter { $0.time < firstAction } }
         #expect(quiet(first) == quiet(other))
+    }
+
+    /// The service-time mismatch is drawn per seed, within ±spread, and changes what users see.
+    @Test func theSeedDrawsTheServiceTimeMismatch() async throws {
+        let spread = TwinMismatch(rttFactor: 1, bandwidthFactor: 1, serviceTimeSpread: 0.3)
+        let a = spread.serviceTimeFactors(count: 10, seed: 5)
+        #expect(a == spread.serviceTimeFactors(count: 10, seed: 5))
+        #expect(a != spread.serviceTimeFactors(count: 10, seed: 6))
+        #expect(a.allSatisfy { $0 >= 0.7 && $0 <= 1.3 } && Set(a).count == 10, "\(a)")
+        #expect(TwinMismatch.none.serviceTimeFactors(count: 3, seed: 5) == [1, 1, 1])
+        var settings = Self.exact
+        settings.mismatch = spread
+        let seeded = try Self.world([.hold(rate: 160, seconds: 600)], settings: settings)
+        let plain = try Self.world([.hold(rate: 160, seconds: 600)])
+        #expect(seeded.world.recorder.lastSample?.processingDelaySeconds != plain.world.recorder.lastSample?.processingDelaySeconds)
     }
 
     @Test func randomStreamsAreReproducibleAndIndependent() {

@@ -20,6 +20,21 @@ public protocol ClusterAccess: Sendable {
 
     /// Sets the replica count of the service's workload in one area.
     func scale(service: String, area: ClusterArea, replicas: Int) async throws
+
+    /// Ready replicas per service in one area, for the services whose workload reports them (a staged
+    /// unoffload waits on them, docs/controller.md §8.2). Absent: unknown, not zero.
+    func readyReplicas(area: ClusterArea) async throws -> [String: Int]
+}
+
+extension ClusterAccess {
+    /// Without a readiness read, the HPAs' current counts stand in.
+    public func readyReplicas(area: ClusterArea) async throws -> [String: Int] {
+        var ready: [String: Int] = [:]
+        for (service, status) in try await hpaStatus() {
+            if let current = status[area]?.currentReplicas { ready[service] = current }
+        }
+        return ready
+    }
 }
 
 /// One HorizontalPodAutoscaler as the cluster reports it.

@@ -152,6 +152,25 @@ public final class KubectlCluster: ClusterAccess {
         return present
     }
 
+    /// `status.readyReplicas` of each service's workload; a workload without a status is left out (unknown),
+    /// one with a status but no count has none ready (Kubernetes omits zero).
+    public func readyReplicas(area: ClusterArea) async throws -> [String: Int] {
+        // A dry run changes nothing, so no count would ever rise: nothing to wait on.
+        if dryRun { return [:] }
+        let found = try await items(of: commands.getWorkloads(area))
+        var ready: [String: Int] = [:]
+        for service in services {
+            let manifests = service.manifests(area)
+            let match = found.first { item in
+                (item["kind"] as? String) == manifests.workloadKind.rawValue
+                    && ((item["metadata"] as? [String: Any])?["name"] as? String) == manifests.workloadName
+            }
+            guard let status = match?["status"] as? [String: Any] else { continue }
+            ready[service.name] = integer(status["readyReplicas"]) ?? 0
+        }
+        return ready
+    }
+
     public func apply(service: String) async throws {
         let config = try lookup(service)
         try await change(commands.apply(files: config.edge.files))

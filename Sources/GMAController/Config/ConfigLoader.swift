@@ -71,7 +71,7 @@ struct ConfigReader {
         }
         let spec = root["spec"]
         guard spec.expectMapping() else { return nil }
-        spec.warnUnknownKeys(["telemetry", "slo", "cloud-area", "edge-area", "network", "optimizer", "app", "kube"])
+        spec.warnUnknownKeys(["telemetry", "slo", "cloud-area", "edge-area", "network", "optimizer", "app", "kube", "control"]); _ = ControlSection.read(spec["control"])
 
         let telemetry = readTelemetry(spec["telemetry"])
         let slo = readSLO(spec["slo"])

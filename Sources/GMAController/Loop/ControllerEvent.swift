@@ -14,6 +14,8 @@ public enum ControllerState: String, Sendable, Equatable, CaseIterable {
 public enum PlacementActionKind: String, Sendable, Equatable {
     case offload
     case unoffload
+    /// A cheaper placement while the delay is in band (docs/controller.md §8.3).
+    case consolidate
     case none
 }
 

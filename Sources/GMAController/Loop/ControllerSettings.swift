@@ -60,6 +60,8 @@ public struct ControllerSettings: Sendable {
     public var externalSolver: String?
     /// HPA replica bounds per service and area, from the manifests (used before an edge HPA exists).
     public var replicaBounds: [String: PerArea<ReplicaBounds>]
+    /// Fast reaction, staged unoffload and consolidation (docs/controller.md §8); `.reference` turns them off.
+    public var policy = ControlPolicy()
 
     public init(
         band: DelayBand, timing: LoopTiming, template: PlacementProblem, resourceScaling: [String: Double] = [:],

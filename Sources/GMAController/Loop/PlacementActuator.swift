@@ -12,11 +12,23 @@ struct PlacementActuator: Sendable {
     var cloudReplicasBefore: [String: Int] = [:]
     /// Asked before each service's pair, never inside one: shutdown stops the actuation there.
     var shouldStop: @Sendable () -> Bool = { Task.isCancelled }
+    /// Set: removals are staged (every cloud first, one bounded wait for ready replicas, then the edge
+    /// copies callees first; docs/controller.md §8.2). Nil: pair by pair.
+    var staging: UnoffloadStaging?
 
     /// Runs the operations; returns the ones that failed with their errors (and what the undo did).
     func run(_ operations: [ClusterOperation]) async -> [(ClusterOperation, String)] {
+        let pairs = Self.pairs(operations)
+        guard let staging, pairs.contains(where: Self.isRemoval) else { return await runPairs(pairs) }
+        let removals = pairs.filter(Self.isRemoval)
+        let failed = await runStaged(removals, staging: staging)
+        return failed + (shouldStop() ? [] : await runPairs(pairs.filter { !Self.isRemoval($0) }))
+    }
+
+    /// Each pair whole, one service after another.
+    func runPairs(_ pairs: [[ClusterOperation]]) async -> [(ClusterOperation, String)] {
         var failed: [(ClusterOperation, String)] = []
-        for pair in Self.pairs(operations) {
+        for pair in pairs {
             if shouldStop() { break }
             var failure: (ClusterOperation, String)?
             for operation in pair {
@@ -43,7 +55,7 @@ struct PlacementActuator: Sendable {
         return failed
     }
 
-    private func perform(_ operation: ClusterOperation) async throws {
+    func perform(_ operation: ClusterOperation) async throws {
         switch operation {
         case .scale(let s, let area, let replicas): try await cluster.scale(service: s, area: area, replicas: replicas)
         case .apply(let s): try await cluster.apply(service: s)
@@ -52,7 +64,7 @@ struct PlacementActuator: Sendable {
     }
 
     /// What puts a service back as it was before its pair: nil when nothing needs undoing or it is unknown.
-    private func undo(of pair: [ClusterOperation]) -> ClusterOperation? {
+    func undo(of pair: [ClusterOperation]) -> ClusterOperation? {
         switch pair.first {
         case .apply(let s)?: return .delete(service: s)
         case .scale(let s, .cloud, _)? where pair.contains(.delete(service: s)):

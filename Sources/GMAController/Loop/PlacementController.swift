@@ -22,6 +22,16 @@ public final class PlacementController: @unchecked Sendable {
     public private(set) var state: ControllerState = .camping
     private var alarmChecks = 0
     private var hpaActivity = HPAActivity()
+    /// Consecutive alarm checks far above the band; two (the alarm and one confirmation) act at once.
+    private var farChecks = 0
+    /// The user request rate the first far check saw.
+    private var farLoad = 0.0
+    /// The action under way was confirmed by the fast path: moving autoscalers do not defer it.
+    private var fastAction = false
+    /// Since when the delay has been in band with no action (consolidation's dwell), and when to look again
+    /// after a look found nothing.
+    private var inBandSince: Date?
+    private var nextConsolidationLook: Date?
 
     public init(
         settings: ControllerSettings, telemetry: any TelemetrySource, cluster: any ClusterAccess,
@@ -69,67 +79,141 @@ public final class PlacementController: @unchecked Sendable {
             }
             observer(.skipped(time: now, state: state, reason: failed ? "telemetry failed: \(why)" : why))
             if state != .camping && state != .hpaRunning { move(to: .camping, at: now, "alarm dropped: \(why)") }
+            inBandSince = nil
             return timing.syncPeriodSeconds
         }
 
         switch state {
         case .camping, .hpaRunning:
-            switch wanted {
-            case .offload:
-                move(to: .offloadAlarm, at: now, why)
-                alarmChecks = 0
-                return 0
-            case .unoffload:
-                move(to: .unoffloadAlarm, at: now, why)
-                alarmChecks = 0
-                return 0
-            case .none:
-                if moving.isEmpty {
-                    move(to: .camping, at: now, "autoscalers settled")
-                } else {
-                    move(to: .hpaRunning, at: now, "autoscalers moving: \(moving.prefix(3).joined(separator: ", "))")
-                }
+            return await camp(observation, wanted: wanted, why: why, moving: moving)
+        case .offloadAlarm, .unoffloadAlarm:
+            return alarm(observation, wanted: wanted, why: why, moving: moving)
+        case .offloading, .unoffloading:
+            return await act(observation, wanted: wanted, why: why, moving: moving)
+        }
+    }
+
+    private func camp(_ observation: PlacementDecider.Observation, wanted: PlacementActionKind, why: String, moving: [String])
+        async -> Double
+    {
+        let now = observation.time
+        switch wanted {
+        case .offload, .unoffload:
+            move(to: wanted == .offload ? .offloadAlarm : .unoffloadAlarm, at: now, why)
+            alarmChecks = 0
+            farChecks = 0
+            inBandSince = nil
+            return 0
+        case .none, .consolidate:
+            if moving.isEmpty {
+                move(to: .camping, at: now, "autoscalers settled")
+            } else {
+                move(to: .hpaRunning, at: now, "autoscalers moving: \(moving.prefix(3).joined(separator: ", "))")
+            }
+            if let pause = await consolidateIfDue(observation, moving: moving) { return pause }
+            return settings.timing.syncPeriodSeconds
+        }
+    }
+
+    private func alarm(_ observation: PlacementDecider.Observation, wanted: PlacementActionKind, why: String, moving: [String])
+        -> Double
+    {
+        let now = observation.time
+        let timing = settings.timing
+        let expected: PlacementActionKind = state == .offloadAlarm ? .offload : .unoffload
+        guard wanted == expected else {
+            move(to: .camping, at: now, "alarm cleared: \(why)")
+            return 0
+        }
+        alarmChecks += 1
+        // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1).
+        let far = expected == .offload && settings.policy.fastReaction ? decider.farAboveBand(observation) : nil
+        // The confirmation must see the load the alarm saw: a load still rising (the window lags a ramp) would
+        // make the placement too small, and a second action follow.
+        let load = observation.snapshot.userRequestsPerSecond ?? 0
+        if far == nil {
+            farChecks = 0
+        } else if farChecks >= 1, abs(load - farLoad) <= 0.1 * max(farLoad, 1e-9) {
+            farChecks += 1
+        } else {
+            farChecks = 1
+            farLoad = load
+        }
+        if let far, farChecks >= 2 {
+            fastAction = true
+            move(to: .offloading, at: now, "far above the band, confirmed: \(far)")
+            return 0
+        }
+        if alarmChecks >= timing.alarmCycles {
+            if !moving.isEmpty {
+                observer(.skipped(
+                    time: now, state: state,
+                    reason: "action deferred: autoscalers moving: \(moving.prefix(3).joined(separator: ", "))"))
                 return timing.syncPeriodSeconds
             }
-        case .offloadAlarm, .unoffloadAlarm:
-            let expected: PlacementActionKind = state == .offloadAlarm ? .offload : .unoffload
-            guard wanted == expected else {
-                move(to: .camping, at: now, "alarm cleared: \(why)")
-                return 0
-            }
-            alarmChecks += 1
-            if alarmChecks >= timing.alarmCycles {
-                if !moving.isEmpty {
-                    observer(.skipped(
-                        time: now, state: state,
-                        reason: "action deferred: autoscalers moving: \(moving.prefix(3).joined(separator: ", "))"))
-                    return timing.syncPeriodSeconds
-                }
-                move(to: expected == .offload ? .offloading : .unoffloading, at: now, "condition held for \(alarmChecks) checks")
-            }
-            return timing.alarmCycleSeconds
-        case .offloading, .unoffloading:
-            let expected: PlacementActionKind = state == .offloading ? .offload : .unoffload
-            // Checked again on fresh data: the world may have moved since the alarm (Q‑C9, Q‑C24).
-            guard wanted == expected, moving.isEmpty else {
-                let cause = wanted == expected ? "autoscalers started moving" : why
-                move(to: .camping, at: now, "no \(expected.rawValue) at action time: \(cause)")
-                return 0
-            }
-            let decision = await decider.decide(observation)
-            observer(.decided(decision))
-            let failures = await actuate(decision.operations, hpa: observation.hpa)
-            for (operation, error) in failures {
-                observer(.operationFailed(time: clock.now(), operation: operation, error: error))
-            }
-            move(to: .camping, at: clock.now(), decision.operations.isEmpty ? "nothing to change" : "placement applied")
-            return timing.stabilizationWindowSeconds
+            move(to: expected == .offload ? .offloading : .unoffloading, at: now, "condition held for \(alarmChecks) checks")
         }
+        return farChecks == 1 ? settings.policy.fastConfirmSeconds : timing.alarmCycleSeconds
+    }
+
+    private func act(_ observation: PlacementDecider.Observation, wanted: PlacementActionKind, why: String, moving: [String])
+        async -> Double
+    {
+        let now = observation.time
+        let expected: PlacementActionKind = state == .offloading ? .offload : .unoffload
+        let fast = fastAction
+        fastAction = false
+        // Checked again on fresh data: the world may have moved since the alarm (Q‑C9, Q‑C24).
+        guard wanted == expected, moving.isEmpty || fast else {
+            let cause = wanted == expected ? "autoscalers started moving" : why
+            move(to: .camping, at: now, "no \(expected.rawValue) at action time: \(cause)")
+            return 0
+        }
+        let decision = await decider.decide(observation)
+        await carryOut(decision, hpa: observation.hpa)
+        move(to: .camping, at: clock.now(), decision.operations.isEmpty ? "nothing to change" : "placement applied")
+        return settings.timing.stabilizationWindowSeconds
+    }
+
+    /// Tells the observers, runs the operations, reports failures; the dwell starts again.
+    private func carryOut(_ decision: ControllerDecision, hpa: [String: ServiceHPAStatus]) async {
+        observer(.decided(decision))
+        let failures = await actuate(decision.operations, hpa: hpa, calls: decision.problem?.calls ?? [])
+        for (operation, error) in failures {
+            observer(.operationFailed(time: clock.now(), operation: operation, error: error))
+        }
+        inBandSince = clock.now()
+        nextConsolidationLook = nil
+    }
+
+    /// Consolidation (docs/controller.md §8.3): in band for the dwell, autoscalers still, a cheaper placement
+    /// in band by the model. Returns the pause after acting, or nil when it did not act.
+    private func consolidateIfDue(_ observation: PlacementDecider.Observation, moving: [String]) async -> Double? {
+        let policy = settings.policy.consolidation
+        let now = observation.time
+        guard let mean = observation.snapshot.userDelaySeconds,
+            mean >= settings.band.unoffloadSeconds, mean <= settings.band.offloadSeconds
+        else {
+            inBandSince = nil
+            return nil
+        }
+        let since = inBandSince ?? now
+        inBandSince = since
+        guard policy.enabled, moving.isEmpty, now.timeIntervalSince(since) >= policy.dwellSeconds,
+            now >= (nextConsolidationLook ?? since)
+        else { return nil }
+        let decision = await decider.consolidation(observation)
+        guard decision.action == .consolidate else {
+            nextConsolidationLook = now.addingTimeInterval(max(settings.timing.syncPeriodSeconds, policy.dwellSeconds / 10))
+            return nil
+        }
+        await carryOut(decision, hpa: observation.hpa)
+        return settings.timing.stabilizationWindowSeconds
     }
 
     /// Runs the operations outside the loop's cancellation: a shutdown stops between two services' pairs,
     /// never inside one (cancelling the loop task would otherwise kill the kubectl call of a pair's second half).
-    private func actuate(_ operations: [ClusterOperation], hpa: [String: ServiceHPAStatus]) async
+    private func actuate(_ operations: [ClusterOperation], hpa: [String: ServiceHPAStatus], calls: [Call]) async
         -> [(ClusterOperation, String)]
     {
         let stop = StopFlag()
@@ -137,9 +221,13 @@ public final class PlacementController: @unchecked Sendable {
         for (service, status) in hpa {
             if let current = status.cloud?.currentReplicas { before[service] = current }
         }
-        let actuator = PlacementActuator(cluster: cluster, cloudReplicasBefore: before, shouldStop: { stop.isSet })
+        var actuator = PlacementActuator(cluster: cluster, cloudReplicasBefore: before, shouldStop: { stop.isSet })
+        if settings.policy.stagedUnoffload {
+            actuator.staging = UnoffloadStaging(clock: clock, readyWaitSeconds: settings.policy.readyWaitSeconds, calls: calls)
+        }
+        let prepared = actuator
         return await withTaskCancellationHandler {
-            await Task { await actuator.run(operations) }.value
+            await Task { await prepared.run(operations) }.value
         } onCancel: {
             stop.set()
         }
@@ -149,7 +237,14 @@ public final class PlacementController: @unchecked Sendable {
     public func decideOnce(at time: Date? = nil) async -> ControllerDecision {
         switch await read(at: time) {
         case .success(let observation):
-            return await decider.decide(observation)
+            let decision = await decider.decide(observation)
+            guard decision.action == .none, settings.policy.consolidation.enabled else { return decision }
+            // In band: would a consolidation be due once the dwell has passed?
+            var pending = await decider.consolidation(observation)
+            guard pending.action == .consolidate else { return decision }
+            pending.reason = "pending consolidation (after \(Int(settings.policy.consolidation.dwellSeconds)) s in band): " + pending.reason
+            pending.readFailures = decision.readFailures
+            return pending
         case .failure(let failure):
             var decision = ControllerDecision(time: time ?? clock.now(), action: .none, reason: failure.message)
             decision.readFailures = [failure.message]

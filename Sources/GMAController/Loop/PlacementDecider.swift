@@ -59,14 +59,8 @@ public struct PlacementDecider: Sendable {
         decision.readFailures = TelemetryReadFailures.lines(o.snapshot)
         guard action != .none, let mean = o.snapshot.userDelaySeconds else { return decision }
 
-        var template = settings.template
+        var template = currentTemplate(o)
         template.action = action == .offload ? .offload : .unoffload
-        template.network = Network(
-            rttSeconds: o.network.rttSeconds, cloudToEdgeBitsPerSecond: o.network.cloudToEdgeBitsPerSecond,
-            edgeToCloudBitsPerSecond: o.network.edgeToCloudBitsPerSecond)
-        for i in template.services.indices {
-            template.services[i].atEdge = o.edgeServices.contains(template.services[i].name)
-        }
         let quantile = o.snapshot.userDelayQuantileSeconds
         let target: Double
         if action == .offload {
@@ -81,31 +75,15 @@ public struct PlacementDecider: Sendable {
             decision.reason += "; \(driver)-driven unoffload up to \(ms(target))"
         }
 
-        var problem: PlacementProblem
-        do {
-            problem = try o.snapshot.placementProblem(from: template)
-        } catch {
-            decision.action = .none
-            decision.reason = "no placement computed: \(error.description)"
-            return decision
-        }
-        // Only the part of the cloud usage caused by this edge's users moves with them (model.md §8).
-        for i in problem.services.indices {
-            let me = settings.scaling(of: problem.services[i].name)
-            problem.services[i].cpuUsageCores.cloud *= me
-            problem.services[i].memoryUsageBytes.cloud *= me
-        }
-        // The target is relative, as the reference's: the model's change (candidate minus current placement)
-        // against the change the measured delay asks for. The model need not reproduce the measured delay
-        // (an RTT multiplier used as a safety factor puts it above), only rank placements (docs/controller.md).
         let model: PlacementModel
-        do {
-            model = try PlacementModel(problem)
-        } catch {
+        switch measuredModel(o, template: template) {
+        case .success(let measured): model = measured
+        case .failure(let failure):
             decision.action = .none
-            decision.reason = "no placement computed: the measured problem is invalid: \(error.description)"
+            decision.reason = failure.message
             return decision
         }
+        let problem = model.problem
         decision.problem = problem
         let solution = await solve(model)
         decision.placement = solution
@@ -117,6 +95,47 @@ public struct PlacementDecider: Sendable {
         }
         decision.operations = operations(for: solution, hpa: o.hpa)
         return decision
+    }
+
+    /// The configured app with the network and edge set of this observation.
+    func currentTemplate(_ o: Observation) -> PlacementProblem {
+        var template = settings.template
+        template.network = Network(
+            rttSeconds: o.network.rttSeconds, cloudToEdgeBitsPerSecond: o.network.cloudToEdgeBitsPerSecond,
+            edgeToCloudBitsPerSecond: o.network.edgeToCloudBitsPerSecond)
+        for i in template.services.indices {
+            template.services[i].atEdge = o.edgeServices.contains(template.services[i].name)
+        }
+        return template
+    }
+
+    struct ModelFailure: Error {
+        let message: String
+    }
+
+    /// The model of the measured problem: the telemetry poured into `template`, the cloud usage scaled to
+    /// this edge's users.
+    func measuredModel(_ o: Observation, template: PlacementProblem) -> Result<PlacementModel, ModelFailure> {
+        var problem: PlacementProblem
+        do {
+            problem = try o.snapshot.placementProblem(from: template)
+        } catch {
+            return .failure(ModelFailure(message: "no placement computed: \(error.description)"))
+        }
+        // Only the part of the cloud usage caused by this edge's users moves with them (docs/controller.md §4).
+        for i in problem.services.indices {
+            let me = settings.scaling(of: problem.services[i].name)
+            problem.services[i].cpuUsageCores.cloud *= me
+            problem.services[i].memoryUsageBytes.cloud *= me
+        }
+        // The target is relative, as the reference's: the model's change (candidate minus current placement)
+        // against the change the measured delay asks for. The model need not reproduce the measured delay
+        // (an RTT multiplier used as a safety factor puts it above), only rank placements (docs/controller.md).
+        do {
+            return .success(try PlacementModel(problem))
+        } catch {
+            return .failure(ModelFailure(message: "no placement computed: the measured problem is invalid: \(error.description)"))
+        }
     }
 
     /// The plug-in's answer when one is configured and sound, else (or then) the built-in solver.

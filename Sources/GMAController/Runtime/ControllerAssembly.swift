@@ -52,6 +52,7 @@ public enum ControllerAssembly {
             solver: solver ?? config.optimizer.connector.solverKind, solveOptions: options, replicaBounds: bounds)
         // A --solver on the command line overrides the plug-in as well.
         if solver == nil, case .external(let path) = config.optimizer.connector { settings.externalSolver = path }
+        settings.policy = ControlSection.policy(configFile: config.file)
         return settings
     }
 

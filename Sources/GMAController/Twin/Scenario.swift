@@ -12,6 +12,8 @@ public struct Scenario: Sendable {
     public var band: DelayBand
     public var timing: LoopTiming
     public var solver: SolverKind
+    /// gma's control extensions, or `.reference` (docs/controller.md §8).
+    public var policy = ControlPolicy()
     public var twin: TwinSettings
     public var durationSeconds: Double
 
@@ -32,8 +34,10 @@ public struct Scenario: Sendable {
 
     /// The controller settings this scenario implies.
     public var controllerSettings: ControllerSettings {
-        ControllerSettings(
+        var settings = ControllerSettings(
             band: band, timing: timing, template: app.template, solver: solver, replicaBounds: app.settingsBounds)
+        settings.policy = policy
+        return settings
     }
 
     public static func load(path: String) throws(ConfigError) -> Scenario {

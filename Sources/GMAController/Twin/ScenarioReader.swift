@@ -10,11 +10,12 @@ struct ScenarioReader {
 
     func read(_ root: YAMLField) -> Scenario? {
         guard root.expectMapping() else { return nil }
-        root.warnUnknownKeys(["name", "seed", "duration", "app", "load", "network", "controller", "twin"])
+        root.warnUnknownKeys(["name", "seed", "duration", "app", "load", "network", "controller", "twin", "mismatch"])
         let name = root["name"].string(required: false) ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let app = readApp(root["app"])
         let load = readLoad(root["load"])
         var twin = readTwin(root["twin"])
+        twin.mismatch = readMismatch(root["mismatch"])
         if let seed = root["seed"].int(required: false) { twin.seed = UInt64(bitPattern: Int64(seed)) }
         let controller = readController(root["controller"])
         let duration = root["duration"].seconds(required: false)
@@ -22,9 +23,11 @@ struct ScenarioReader {
         let network = readNetwork(root["network"], default: app.problem.network)
         guard let load, let network, let controller else { return nil }
         if load.durationSeconds <= 0 && duration == nil { root["load"].error("the load lasts no time; give a duration") }
-        return Scenario(
+        var scenario = Scenario(
             name: name, app: app, load: load, network: network, band: controller.band, timing: controller.timing,
             solver: controller.solver, twin: twin, durationSeconds: duration)
+        scenario.policy = controller.policy
+        return scenario
     }
 
     private func readApp(_ field: YAMLField) -> TwinApp? {
@@ -171,11 +174,11 @@ struct ScenarioReader {
         return NetworkProfile(rttSeconds: rtt, bandwidthBitsPerSecond: bandwidth, changes: changes)
     }
 
-    private func readController(_ field: YAMLField) -> (band: DelayBand, timing: LoopTiming, solver: SolverKind)? {
+    private func readController(_ field: YAMLField) -> (band: DelayBand, timing: LoopTiming, solver: SolverKind, policy: ControlPolicy)? {
         if field.isPresent && !field.expectMapping() { return nil }
         field.warnUnknownKeys([
             "offload", "unoffload", "offloadQuantile", "unoffloadQuantile", "syncPeriod", "stabilizationWindow", "solver",
-            "maxReduction", "maxIncrease",
+            "maxReduction", "maxIncrease", "policy", "consolidationDwell", "fastFactor",
         ])
         let offload = field["offload"].seconds(required: false) ?? 0.120
         let unoffload = field["unoffload"].seconds(required: false) ?? 0.080
@@ -193,14 +196,26 @@ struct ScenarioReader {
         if let text = field["solver"].string(required: false) {
             if let kind = SolverKind(rawValue: text) { solver = kind } else { field["solver"].error("expected auto, ilp or greedy") }
         }
-        return (band, timing, solver)
+        var policy = ControlPolicy()
+        if let text = field["policy"].string(required: false) {
+            switch text {
+            case "gma": break
+            case "reference": policy = .reference
+            default: field["policy"].error("expected gma or reference")
+            }
+        }
+        if let dwell = positive(field["consolidationDwell"]) { policy.consolidation.dwellSeconds = dwell }
+        if let factor = field["fastFactor"].double(required: false) {
+            if factor > 1 && factor.isFinite { policy.fastFactor = factor } else { field["fastFactor"].error("must be > 1") }
+        }
+        return (band, timing, solver, policy)
     }
 
     private func readTwin(_ field: YAMLField) -> TwinSettings {
         var t = TwinSettings()
         guard field.isPresent, field.expectMapping() else { return t }
         field.warnUnknownKeys([
-            "tick", "rollout", "removal", "window", "delayNoise", "usageNoise", "queueing", "variation", "quantile",
+            "tick", "rollout", "removal", "window", "delayNoise", "usageNoise", "variation", "quantile", "cpuLimit",
             "timeout", "hpa",
         ])
         t.tickSeconds = positive(field["tick"]) ?? t.tickSeconds
@@ -209,9 +224,11 @@ struct ScenarioReader {
         t.telemetryWindowSeconds = positive(field["window"]) ?? t.telemetryWindowSeconds
         t.delayNoise = field["delayNoise"].double(required: false) ?? t.delayNoise
         t.usageNoise = field["usageNoise"].double(required: false) ?? t.usageNoise
-        t.queueing = field["queueing"].double(required: false) ?? t.queueing
         t.processingVariation = field["variation"].double(required: false) ?? t.processingVariation
         t.timeoutSeconds = positive(field["timeout"]) ?? t.timeoutSeconds
+        if let limit = field["cpuLimit"].double(required: false) {
+            if limit >= 1 && limit.isFinite { t.cpuLimitFactor = limit } else { field["cpuLimit"].error("must be ≥ 1 (the limit over the request)") }
+        }
         if let q = field["quantile"].double(required: false) {
             if q > 0 && q < 1 { t.delayQuantile = q } else { field["quantile"].error("must be in (0, 1)") }
         }
@@ -225,6 +242,24 @@ struct ScenarioReader {
                 hpa["scaleDownStabilization"].seconds(required: false) ?? t.hpa.scaleDownStabilizationSeconds
         }
         return t
+    }
+
+    /// `mismatch: {rtt: 1.2, bandwidth: 1, serviceTime: 0.3}`: the twin's truth against the controller's
+    /// figures (docs/twin.md §2); absent keys keep the small defaults.
+    private func readMismatch(_ field: YAMLField) -> TwinMismatch {
+        var m = TwinMismatch()
+        guard field.isPresent, field.expectMapping() else { return m }
+        field.warnUnknownKeys(["rtt", "bandwidth", "serviceTime"])
+        if let rtt = field["rtt"].double(required: false) {
+            if rtt > 0 && rtt.isFinite { m.rttFactor = rtt } else { field["rtt"].error("must be a factor > 0 (1.2: 20 % higher)") }
+        }
+        if let bandwidth = field["bandwidth"].double(required: false) {
+            if bandwidth > 0 && bandwidth.isFinite { m.bandwidthFactor = bandwidth } else { field["bandwidth"].error("must be a factor > 0") }
+        }
+        if let spread = field["serviceTime"].double(required: false) {
+            if spread >= 0 && spread < 1 { m.serviceTimeSpread = spread } else { field["serviceTime"].error("must be in [0, 1) (0.3: ±30 %)") }
+        }
+        return m
     }
 
     private func positive(_ field: YAMLField) -> Double? {

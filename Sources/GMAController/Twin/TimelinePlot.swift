@@ -37,10 +37,10 @@ public struct TimelinePlot: Sendable {
             text(left, 24, "gma simulate — \(escape(scenario.name)) (app \(escape(scenario.app.name)), solver \(scenario.solver.rawValue), seed \(scenario.twin.seed))",
                  size: 16, weight: "bold"))
         out.append(text(left, 44, escape(String(
-            format: "in band %.1f %% (above %.1f %%, below %.1f %%) · %@ above %.0f ms · %@ (%d offload, %d unoffload) · extra %+.3f $/h vs cloud-only",
+            format: "in band %.1f %% (above %.1f %%, below %.1f %%) · %@ above %.0f ms, longest %.0f s · %@ · cost %.2f× the oracle's",
             summary.timeInBand * 100, summary.timeAbove * 100, summary.timeBelow * 100,
-            Self.count(summary.violations, "excursion"), scenario.band.offloadSeconds * 1000,
-            Self.count(summary.actions, "action"), summary.offloads, summary.unoffloads, summary.meanExtraCostPerHour))))
+            Self.count(summary.violations, "excursion"), scenario.band.offloadSeconds * 1000, summary.longestExcursionSeconds,
+            Self.count(summary.actions, "action"), summary.costOverOracle))))
 
         // Panel 1: delay (ms). The scale shows the band with room above it; longer excursions are clipped.
         let delayTop = top
@@ -53,7 +53,7 @@ public struct TimelinePlot: Sendable {
         out.append(hline(yDelay(band.offloadSeconds * 1000), color: Self.offloadColor, dash: true))
         out.append(hline(yDelay(band.unoffloadSeconds * 1000), color: Self.unoffloadColor, dash: true))
         for action in run.actions {
-            let color = action.text.hasPrefix("offload") ? Self.offloadColor : Self.unoffloadColor
+            let color = action.text.hasPrefix("offload") ? Self.offloadColor : action.text.hasPrefix("consolidate") ? "#00897b" : Self.unoffloadColor
             let xa = f(x(action.time))
             out.append(#"<line x1="\#(xa)" y1="\#(f(delayTop))" x2="\#(xa)" y2="\#(f(delayTop + 2 * panelHeight + gap))" stroke="\#(color)" stroke-opacity="0.45" stroke-width="1.5"/>"#)
         }
@@ -99,13 +99,15 @@ public struct TimelinePlot: Sendable {
 
         // Panel 3: cost.
         let costTop = rateTop + panelHeight + gap
-        let costScale = AxisScale(max: samples.map { max($0.costPerHour, $0.cloudOnlyCostPerHour) }.max() ?? 1)
+        let costScale = AxisScale(max: samples.map { max($0.costPerHour, $0.cloudOnlyCostPerHour, $0.oracleCostPerHour) }.max() ?? 1)
         let yCost = axis(top: costTop, scale: costScale)
         out.append(frame(top: costTop, scale: costScale, xOf: x, end: end))
         out.append(polyline(samples.map { (x($0.time), yCost($0.cloudOnlyCostPerHour)) }, color: "#9e9e9e", width: 1.2, dash: true))
+        out.append(polyline(samples.map { (x($0.time), yCost($0.oracleCostPerHour)) }, color: "#00897b", width: 1.2, dash: true))
         out.append(polyline(samples.map { (x($0.time), yCost($0.costPerHour)) }, color: "#6d4c41", width: 1.6))
         out.append(heading(top: costTop, "cost ($/h)", [
-            (.line, "#6d4c41", "placement (model cost)"), (.dash, "#9e9e9e", "cloud-only at the same load"),
+            (.line, "#6d4c41", "placement (replicas running, traffic)"), (.dash, "#00897b", "oracle"),
+            (.dash, "#9e9e9e", "cloud-only at the same load"),
         ]))
         out.append(text(left + plotWidth / 2, costTop + panelHeight + 40, "simulated time (min)", anchor: "middle"))
         out.append("</svg>")

@@ -7,21 +7,27 @@ public struct TimelineSample: Sendable, Equatable {
     public var userRequestsPerSecond: Double
     public var rttSeconds: Double
     public var bandwidthBitsPerSecond: Double
-    /// Mean and quantile user delay at the edge ingress (model + queueing, capped at the timeout).
+    /// Mean and quantile user delay at the edge ingress, from the twin's physics (capped at the timeout).
     public var delaySeconds: Double
     public var delayQuantileSeconds: Double
-    /// The model's part of the delay (network + internal) and the queueing part.
-    public var modelDelaySeconds: Double
+    /// Parts of the mean: RTTs and transfers, service latencies, waiting in the replicas' queues.
+    public var networkDelaySeconds: Double
+    public var processingDelaySeconds: Double
     public var queueingDelaySeconds: Double
+    /// The link's utilisation (offered traffic over the true bandwidth; ≥ 1: saturated).
     public var rho: Double
     /// Services whose edge copy serves traffic now (not the same as deployed during a rollout).
     public var servingAtEdge: [String]
     public var deployedAtEdge: [String]
     public var replicasCloud: Int
     public var replicasEdge: Int
-    /// Model cost per hour of the serving placement and of cloud-only at the same load.
+    /// $/h of the replicas running now and the link's traffic, and of cloud-only at the same load with its
+    /// autoscalers settled.
     public var costPerHour: Double
     public var cloudOnlyCostPerHour: Double
+    /// The oracle's placement at this tick's load and network (docs/twin.md §3): its cost and edge set size.
+    public var oracleCostPerHour: Double
+    public var oracleEdgeCount: Int
     /// Per service, in app order.
     public var cpuCloud: [Double]
     public var cpuEdge: [Double]

@@ -21,16 +21,24 @@ public struct TwinSummary: Sendable, Equatable {
     public var timeBelow: Double
     /// Excursions above the offload threshold (entries from inside or below).
     public var violations: Int
+    /// The longest stretch above the offload threshold (s, from its first tick to the first tick back).
+    public var longestExcursionSeconds: Double
     public var offloads: Int
     public var unoffloads: Int
+    public var consolidations: Int
+    /// Actions over the load's changes (steps of the profile; at least one).
+    public var actionsPerLoadChange: Double
     public var meanCostPerHour: Double
+    /// The oracle's mean cost (docs/twin.md §3) and the run's over it.
+    public var meanOracleCostPerHour: Double
+    public var costOverOracle: Double
     public var meanCloudOnlyCostPerHour: Double
     public var meanExtraCostPerHour: Double
     public var minDelaySeconds: Double
     public var maxDelaySeconds: Double
     public var meanEdgeServices: Double
 
-    public var actions: Int { offloads + unoffloads }
+    public var actions: Int { offloads + unoffloads + consolidations }
 
     init(_ run: TwinRunResult) {
         let samples = run.samples
@@ -43,16 +51,28 @@ public struct TwinSummary: Sendable, Equatable {
         timeBelow = Double(below) / count
         timeInBand = 1 - timeAbove - timeBelow
         var excursions = 0
-        var wasAbove = false
+        var longest = 0.0
+        var aboveSince: Double?
         for s in samples {
             let isAbove = s.delaySeconds > band.offloadSeconds
-            if isAbove && !wasAbove { excursions += 1 }
-            wasAbove = isAbove
+            if isAbove && aboveSince == nil {
+                excursions += 1
+                aboveSince = s.time
+            } else if !isAbove, let since = aboveSince {
+                longest = max(longest, s.time - since)
+                aboveSince = nil
+            }
         }
+        if let since = aboveSince, let last = samples.last { longest = max(longest, last.time - since + run.scenario.twin.tickSeconds) }
         violations = excursions
+        longestExcursionSeconds = longest
         offloads = run.actions.filter { $0.text.hasPrefix("offload") }.count
         unoffloads = run.actions.filter { $0.text.hasPrefix("unoffload") }.count
+        consolidations = run.actions.filter { $0.text.hasPrefix("consolidate") }.count
+        actionsPerLoadChange = Double(offloads + unoffloads + consolidations) / Double(max(run.scenario.load.stepTimes.count, 1))
         meanCostPerHour = samples.reduce(0) { $0 + $1.costPerHour } / count
+        meanOracleCostPerHour = samples.reduce(0) { $0 + $1.oracleCostPerHour } / count
+        costOverOracle = meanOracleCostPerHour > 0 ? meanCostPerHour / meanOracleCostPerHour : 1
         meanCloudOnlyCostPerHour = samples.reduce(0) { $0 + $1.cloudOnlyCostPerHour } / count
         meanExtraCostPerHour = meanCostPerHour - meanCloudOnlyCostPerHour
         minDelaySeconds = samples.map(\.delaySeconds).min() ?? 0
@@ -65,11 +85,12 @@ public struct TwinSummary: Sendable, Equatable {
         return """
             simulated          \(Self.clock(simulatedSeconds))
             time in band       \(pct(timeInBand))  (above \(pct(timeAbove)), below \(pct(timeBelow)))
-            violations         \(violations) excursion\(violations == 1 ? "" : "s") above the offload threshold
-            actions            \(actions)  (\(offloads) offload, \(unoffloads) unoffload)
+            violations         \(violations) excursion\(violations == 1 ? "" : "s") above the offload threshold, longest \(String(format: "%.0f s", longestExcursionSeconds))
+            actions            \(actions)  (\(offloads) offload, \(unoffloads) unoffload, \(consolidations) consolidate), \(String(format: "%.2f", actionsPerLoadChange)) per load change
             delay              \(String(format: "%.1f – %.1f ms", minDelaySeconds * 1000, maxDelaySeconds * 1000))
             edge services      \(String(format: "%.2f on average", meanEdgeServices))
             cost               \(String(format: "%.3f $/h mean, cloud-only %.3f $/h, extra %+.3f $/h", meanCostPerHour, meanCloudOnlyCostPerHour, meanExtraCostPerHour))
+            oracle             \(String(format: "%.3f $/h mean; the run costs %.2f× the oracle's", meanOracleCostPerHour, costOverOracle))
             """
     }
 
@@ -83,8 +104,9 @@ extension TwinRunResult {
     /// One row per tick; per-service columns would make it unreadable, so the edge set is one cell.
     public var csv: String {
         var lines = [
-            "time_s,rate_rps,rtt_ms,bandwidth_mbps,delay_ms,delay_quantile_ms,model_delay_ms,queueing_ms,rho,"
-                + "edge_services,edge_count,replicas_cloud,replicas_edge,cost_per_hour,cloud_only_cost_per_hour,extra_cost_per_hour,measured_delay_ms"
+            "time_s,rate_rps,rtt_ms,bandwidth_mbps,delay_ms,delay_quantile_ms,network_ms,processing_ms,queueing_ms,rho,"
+                + "edge_services,edge_count,replicas_cloud,replicas_edge,cost_per_hour,cloud_only_cost_per_hour,extra_cost_per_hour,measured_delay_ms,"
+                + "oracle_cost_per_hour,oracle_edge_count"
         ]
         let observations = events.filter { $0.kind == .observation }
         var next = 0
@@ -98,10 +120,12 @@ extension TwinRunResult {
                 String(format: "%.0f", s.time), String(format: "%.3f", s.userRequestsPerSecond),
                 String(format: "%.3f", s.rttSeconds * 1000), String(format: "%.3f", s.bandwidthBitsPerSecond / 1e6),
                 String(format: "%.3f", s.delaySeconds * 1000), String(format: "%.3f", s.delayQuantileSeconds * 1000),
-                String(format: "%.3f", s.modelDelaySeconds * 1000), String(format: "%.3f", s.queueingDelaySeconds * 1000),
+                String(format: "%.3f", s.networkDelaySeconds * 1000), String(format: "%.3f", s.processingDelaySeconds * 1000),
+                String(format: "%.3f", s.queueingDelaySeconds * 1000),
                 String(format: "%.4f", s.rho), s.servingAtEdge.joined(separator: " "), "\(s.servingAtEdge.count)",
                 "\(s.replicasCloud)", "\(s.replicasEdge)", String(format: "%.4f", s.costPerHour),
                 String(format: "%.4f", s.cloudOnlyCostPerHour), String(format: "%.4f", s.extraCostPerHour), measured,
+                String(format: "%.4f", s.oracleCostPerHour), "\(s.oracleEdgeCount)",
             ]
             lines.append(row.joined(separator: ","))
         }

@@ -15,9 +15,12 @@ public struct TwinSettings: Sendable, Equatable {
     public var delayNoise: Double = 0.02
     /// Relative standard deviation of measured CPU and memory usage.
     public var usageNoise: Double = 0.02
-    /// Scale of the queueing term per invocation: `queueing · D_int · ρ/(1−ρ)`, ρ the CPU utilisation.
-    public var queueing: Double = 0.2
-    /// Coefficient of variation of the processing part of a request, for the quantile and the sampling noise.
+    /// A pod may use this many times its CPU request (its limit, Burstable QoS); the HPA's utilisation is
+    /// over the request, so it reads up to this factor × 100 % before the replica saturates.
+    public var cpuLimitFactor: Double = 2
+    /// How far the twin's parameters are from the controller's figures (docs/twin.md §2).
+    public var mismatch = TwinMismatch()
+    /// Coefficient of variation of a service's latency, for the quantile and the sampling noise.
     public var processingVariation: Double = 0.5
     /// p of the reported delay quantile.
     public var delayQuantile: Double = 0.9

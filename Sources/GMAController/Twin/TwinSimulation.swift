@@ -23,7 +23,7 @@ public struct TwinSimulation: Sendable {
         let recorder = TimelineRecorder()
         let world = try TwinWorld(
             app: scenario.app, load: scenario.load, network: scenario.network, settings: scenario.twin, clock: clock,
-            recorder: recorder)
+            recorder: recorder, offloadThresholdSeconds: scenario.band.offloadSeconds)
         let start = clock.now()
         let observer: @Sendable (ControllerEvent) -> Void = { event in
             onControllerEvent(event)

@@ -5,9 +5,9 @@ import GMAOptimizer
 /// pending rollouts, the load and the network. It moves only when asked, in ticks, up to the clock's now,
 /// so the controller on a simulated clock sees a world exactly as old as its own time.
 ///
-/// The delay users see is the placement model's (FORMAT.md §1.5, the same the controller plans with) plus a
-/// queueing term per invocation that grows with CPU utilisation, so the HPAs' lag shows, and a placement the
-/// model says meets the target does meet it once the autoscalers have caught up.
+/// The delay users see comes from the twin's own physics (`TwinPhysics`, docs/twin.md), never from the
+/// controller's placement model: queues per copy fed by the ready replicas, the call graph, the true RTT and
+/// bandwidth. The controller learns about it only through telemetry.
 public final class TwinWorld: @unchecked Sendable {
     public let app: TwinApp
     public let load: LoadProfile
@@ -17,6 +17,8 @@ public final class TwinWorld: @unchecked Sendable {
     public let start: Date
     public let recorder: TimelineRecorder
 
+    let physics: TwinPhysics
+    let oracle: TwinOracle
     private let lock = NSLock()
     private let totalCalls: [Double]
     private var time = 0.0
@@ -25,22 +27,16 @@ public final class TwinWorld: @unchecked Sendable {
     private var serving: [Bool]
     private var cloud: [TwinAutoscaler]
     private var edge: [TwinAutoscaler]
+    private var backlog: (cloud: [Double], edge: [Double])
     private var pending: [(time: Double, service: Int, serve: Bool)] = []
     private var noise: TwinRandom
-    private var truth: Truth
-
-    /// The model's view of the current tick.
-    struct Truth {
-        var lambda: Double
-        var network: NetworkConditions
-        var evaluation: PlacementEvaluation
-        var cloudOnly: PlacementEvaluation
-    }
 
     public init(
         app: TwinApp, load: LoadProfile, network: NetworkProfile, settings: TwinSettings, clock: SimulatedClock,
-        recorder: TimelineRecorder = TimelineRecorder()
+        recorder: TimelineRecorder = TimelineRecorder(), offloadThresholdSeconds: Double = 0.120
     ) throws(ProblemError) {
+        // The app is validated once, as the controller would find it; the twin's physics does not use the model.
+        _ = try PlacementModel(app.problem)
         self.app = app
         self.load = load
         self.network = network
@@ -49,20 +45,24 @@ public final class TwinWorld: @unchecked Sendable {
         self.recorder = recorder
         start = clock.now()
         let n = app.problem.services.count
-        let base = try PlacementModel(app.problem(lambda: 1, network: network.conditions(at: 0), totalCalls: Array(repeating: 1, count: n)))
-        totalCalls = (0..<n).map { base.cloudOnly.cloudCalls[$0] + base.cloudOnly.edgeCalls[$0] }
-        deployed = Array(repeating: false, count: n)
-        serving = deployed
+        let physics = TwinPhysics(app: app, settings: settings)
+        self.physics = physics
+        oracle = TwinOracle(
+            physics: physics, thresholdSeconds: offloadThresholdSeconds, locked: app.problem.services.map(\.locked))
+        let cloudOnly = [Bool](repeating: false, count: n)
+        totalCalls = physics.route(serving: cloudOnly).cloud
+        deployed = cloudOnly
+        serving = cloudOnly
+        backlog = (Array(repeating: 0, count: n), Array(repeating: 0, count: n))
         noise = TwinRandom.stream(seed: settings.seed, label: 1)
         // Start at the HPAs' steady state for the first load, as a system that has been running a while.
-        let first = try PlacementModel(app.problem(lambda: load.rate(at: 0), network: network.conditions(at: 0), totalCalls: totalCalls))
+        let first = load.rate(at: 0)
         cloud = (0..<n).map { i in
-            let bounds = app.replicaBounds[i].cloud
-            let replicas = Int(first.cloudOnly.replicasCloud[i])
-            return TwinAutoscaler(replicas: min(max(replicas, bounds.min), bounds.max), bounds: bounds)
+            TwinAutoscaler(
+                replicas: physics.steadyReplicas(i, .cloud, callsPerSecond: first * physics.route(serving: cloudOnly).cloud[i]),
+                bounds: app.replicaBounds[i].cloud)
         }
         edge = (0..<n).map { TwinAutoscaler(replicas: 0, bounds: app.replicaBounds[$0].edge) }
-        truth = Truth(lambda: load.rate(at: 0), network: network.conditions(at: 0), evaluation: first.cloudOnly, cloudOnly: first.cloudOnly)
         lock.withLock { tick() }
     }
 
@@ -157,71 +157,68 @@ public final class TwinWorld: @unchecked Sendable {
         }
         pending.removeAll { $0.time <= time + 1e-9 }
 
-        let lambda = load.rate(at: time)
-        let net = network.conditions(at: time)
-        let problem = app.problem(lambda: max(lambda, 1e-9), network: net, totalCalls: totalCalls)
-        // The bundled apps and validated problem files keep this valid; a failure would be a twin bug.
-        guard let model = try? PlacementModel(problem) else { preconditionFailure("twin app became invalid") }
-        let evaluation = model.evaluate(serving)
-        truth = Truth(lambda: lambda, network: net, evaluation: evaluation, cloudOnly: model.cloudOnly)
-
         let n = serving.count
         for i in 0..<n {
             cloud[i].finishScaling(at: time)
             edge[i].finishScaling(at: time)
         }
+        let lambda = load.rate(at: time)
+        let net = network.conditions(at: time)
+        var capacity = TwinCapacity(cloudReplicas: cloud.map(\.current), edgeReplicas: edge.map(\.current))
+        capacity.cloudBacklog = backlog.cloud
+        capacity.edgeBacklog = backlog.edge
+        let state = physics.evaluate(lambda: lambda, network: net, serving: serving, capacity: capacity)
+        drainBacklogs(state, lambda: lambda, capacity: capacity)
         if time + 1e-9 >= nextHPASync {
             nextHPASync = time + settings.hpa.syncSeconds
-            for i in 0..<n {
-                let service = app.problem.services[i]
-                cloud[i].evaluate(
-                    at: time, usageCores: evaluation.cpuUsageCloud[i], requestCores: service.cpuRequestCores.cloud,
-                    target: service.hpaCpuThreshold, settings: settings.hpa)
-                // A new edge copy has no metrics until it serves; its HPA waits for them.
-                if deployed[i] && serving[i] {
-                    edge[i].evaluate(
-                        at: time, usageCores: evaluation.cpuUsageEdge[i], requestCores: service.cpuRequestCores.edge,
-                        target: service.hpaCpuThreshold, settings: settings.hpa)
-                }
-            }
+            evaluateAutoscalers(state)
         }
-
-        let queueing = queueingDelay(evaluation)
-        let processing = evaluation.internalDelaySeconds + queueing
-        let mean = min(evaluation.delaySeconds + queueing, settings.timeoutSeconds)
-        // The network part is taken as steady; the processing part spreads with the given variation.
-        let z = NormalQuantile.z(settings.delayQuantile)
-        let quantile = min(mean + z * settings.processingVariation * processing, settings.timeoutSeconds)
+        let best = oracle.placement(lambda: lambda, network: net)
+        let bandwidth = net.cloudToEdgeBitsPerSecond * settings.mismatch.bandwidthFactor
         recorder.append(
             TimelineSample(
                 time: time, userRequestsPerSecond: lambda, rttSeconds: net.rttSeconds,
-                bandwidthBitsPerSecond: net.cloudToEdgeBitsPerSecond, delaySeconds: mean, delayQuantileSeconds: quantile,
-                modelDelaySeconds: evaluation.delaySeconds, queueingDelaySeconds: queueing, rho: evaluation.rho,
+                bandwidthBitsPerSecond: net.cloudToEdgeBitsPerSecond, delaySeconds: state.meanSeconds,
+                delayQuantileSeconds: state.quantileSeconds, networkDelaySeconds: state.networkSeconds,
+                processingDelaySeconds: state.processingSeconds, queueingDelaySeconds: state.queueingSeconds,
+                rho: state.linkUtilisation,
                 servingAtEdge: (0..<n).filter { serving[$0] }.map { serviceNames[$0] },
                 deployedAtEdge: (0..<n).filter { deployed[$0] }.map { serviceNames[$0] },
-                replicasCloud: cloud.reduce(0) { $0 + $1.current }, replicasEdge: edge.reduce(0) { $0 + $1.current },
-                costPerHour: evaluation.cost.total, cloudOnlyCostPerHour: model.cloudOnly.cost.total,
-                cpuCloud: evaluation.cpuUsageCloud, cpuEdge: evaluation.cpuUsageEdge,
-                memoryCloud: evaluation.memoryUsageCloud, memoryEdge: evaluation.memoryUsageEdge,
-                callsCloud: evaluation.cloudCalls, callsEdge: evaluation.edgeCalls))
+                replicasCloud: cloud.reduce(0) { $0 + $1.desired }, replicasEdge: edge.reduce(0) { $0 + $1.desired },
+                costPerHour: physics.costPerHour(
+                    cloudReplicas: cloud.map(\.desired), edgeReplicas: edge.map(\.desired),
+                    trafficBitsPerSecond: state.trafficBitsPerSecond, bandwidth: bandwidth),
+                cloudOnlyCostPerHour: best.cloudOnlyCost, oracleCostPerHour: best.cost, oracleEdgeCount: best.edgeCount,
+                cpuCloud: state.cpuCloud, cpuEdge: state.cpuEdge,
+                memoryCloud: state.memoryCloud, memoryEdge: state.memoryEdge,
+                callsCloud: state.cloudCalls, callsEdge: state.edgeCalls))
     }
 
-    /// Σ over instance-sets of N · queueing · D_int · ρ/(1−ρ), ρ = usage / (replicas · request), capped so
-    /// that an instance-set without ready replicas is slow but finite.
-    private func queueingDelay(_ e: PlacementEvaluation) -> Double {
-        let cap = 0.95
-        var total = 0.0
+    /// Backlogs for the next tick: overloads fill them, spare capacity drains them (lock held).
+    private func drainBacklogs(_ state: TwinState, lambda: Double, capacity: TwinCapacity) {
+        for i in 0..<serving.count {
+            backlog.cloud[i] = physics.drained(
+                backlog.cloud[i], callsPerSecond: lambda * state.cloudCalls[i], replicas: capacity.cloudReplicas[i],
+                busy: physics.busySeconds(i, .cloud), seconds: settings.tickSeconds)
+            // Calls waiting at an edge copy that stopped serving are retried in the cloud: counted as lost here.
+            backlog.edge[i] = state.edgeCalls[i] > 0 ? physics.drained(
+                backlog.edge[i], callsPerSecond: lambda * state.edgeCalls[i], replicas: capacity.edgeReplicas[i],
+                busy: physics.busySeconds(i, .edge), seconds: settings.tickSeconds) : 0
+        }
+    }
+
+    /// One pass of every HPA on the CPU the copies use (lock held).
+    private func evaluateAutoscalers(_ state: TwinState) {
         for (i, service) in app.problem.services.enumerated() {
-            let parts: [(calls: Double, usage: Double, replicas: Int, request: Double)] = [
-                (e.cloudCalls[i], e.cpuUsageCloud[i], cloud[i].current, service.cpuRequestCores.cloud),
-                (e.edgeCalls[i], e.cpuUsageEdge[i], edge[i].current, service.cpuRequestCores.edge),
-            ]
-            for part in parts where part.calls > 0 && part.usage > 0 {
-                let capacity = Double(part.replicas) * part.request
-                let rho = capacity > 0 ? min(part.usage / capacity, cap) : cap
-                total += part.calls * settings.queueing * service.internalDelaySeconds * rho / (1 - rho)
+            cloud[i].evaluate(
+                at: time, usageCores: state.cpuCloud[i], requestCores: service.cpuRequestCores.cloud,
+                target: service.hpaCpuThreshold, settings: settings.hpa)
+            // A new edge copy has no metrics until it serves; its HPA waits for them.
+            if deployed[i] && serving[i] {
+                edge[i].evaluate(
+                    at: time, usageCores: state.cpuEdge[i], requestCores: service.cpuRequestCores.edge,
+                    target: service.hpaCpuThreshold, settings: settings.hpa)
             }
         }
-        return total
     }
 }

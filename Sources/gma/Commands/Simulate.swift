@@ -25,6 +25,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .long, help: "Solver: auto, ilp or greedy (default: the scenario's, else auto).")
     var solver: SolverKind?
 
+    @Option(name: .long, help: "gma (fast reaction, staged unoffload, consolidation) or reference (W everywhere, pair by pair, no consolidation).")
+    var policy: String?
+
     @Option(name: .long, help: "max (as fast as possible) or N: N simulated seconds per real second.")
     var speed: String = "max"
 
@@ -38,6 +41,7 @@ struct Simulate: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if let policy, policy != "gma" && policy != "reference" { throw ValidationError("--policy must be gma or reference") }
         if speed != "max" {
             guard let n = Double(speed), n > 0, n.isFinite else { throw ValidationError("--speed must be max or a positive number") }
         }
@@ -53,13 +57,14 @@ struct Simulate: AsyncParsableCommand {
             }
             if let solver { loaded.solver = solver }
             if let seed { loaded.twin.seed = seed }
+            if let policy { loaded.policy = policy == "reference" ? .reference : ControlPolicy() }
             let directory = out ?? "out/simulate-\(loaded.name)"
             let pacing = speed == "max" ? 0 : 1 / (Double(speed) ?? 1)
             let terminal = isatty(STDOUT_FILENO) == 1
             let total = loaded.durationSeconds
             let progress = ProgressLine(enabled: terminal && !quiet, total: total)
             let quiet = quiet
-            print("gma simulate: \(loaded.name), app \(loaded.app.name), \(TwinSummaryClock.text(total)) simulated, solver \(loaded.solver.rawValue), seed \(loaded.twin.seed)")
+            print("gma simulate: \(loaded.name), app \(loaded.app.name), \(TwinSummaryClock.text(total)) simulated, solver \(loaded.solver.rawValue), policy \(loaded.policy == .reference ? "reference" : "gma"), seed \(loaded.twin.seed)")
             let journalFile = try journal.map { path in
                 do { return try DecisionJournal(path: path) } catch { throw UserFacingError("\(error)") }
             }

@@ -1,0 +1,68 @@
+import Foundation
+import Yams
+
+/// `spec.control`: gma's extensions to the reference's control rules (docs/controller.md §8). Every key is
+/// optional; absent ones keep `ControlPolicy`'s defaults.
+///
+///     spec:
+///       control:
+///         policy: gma            # or reference: W everywhere, pair-by-pair unoffload, no consolidation
+///         fast-reaction: true
+///         fast-factor: 2         # "far above": mean ≥ 2 × offload threshold (or the quantile's)
+///         fast-confirm: 15s      # the one confirming check comes this long after the alarm
+///         staged-unoffload: true
+///         ready-wait: 90s        # bound of the wait for the cloud's ready replicas
+///         consolidation: {enabled: true, dwell: 10m, margin: 5ms, min-saving: 0.1}
+public enum ControlSection {
+    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "staged-unoffload", "ready-wait", "consolidation"]
+
+    /// Reads the section, reporting bad values on the field (an absent section is the defaults).
+    static func read(_ field: YAMLField) -> ControlPolicy {
+        var policy = ControlPolicy()
+        guard field.isPresent, field.expectMapping() else { return policy }
+        field.warnUnknownKeys(keys)
+        if let name = field["policy"].string(required: false) {
+            switch name {
+            case "gma": break
+            case "reference": policy = .reference
+            default: field["policy"].error("expected gma or reference")
+            }
+        }
+        policy.fastReaction = field["fast-reaction"].bool(required: false) ?? policy.fastReaction
+        if let factor = field["fast-factor"].double(required: false) {
+            if factor > 1 && factor.isFinite { policy.fastFactor = factor } else { field["fast-factor"].error("must be > 1") }
+        }
+        policy.fastConfirmSeconds = nonNegative(field["fast-confirm"]) ?? policy.fastConfirmSeconds
+        policy.stagedUnoffload = field["staged-unoffload"].bool(required: false) ?? policy.stagedUnoffload
+        policy.readyWaitSeconds = nonNegative(field["ready-wait"]) ?? policy.readyWaitSeconds
+        let consolidation = field["consolidation"]
+        if consolidation.isPresent, consolidation.expectMapping() {
+            consolidation.warnUnknownKeys(["enabled", "dwell", "margin", "min-saving"])
+            var c = policy.consolidation
+            c.enabled = consolidation["enabled"].bool(required: false) ?? c.enabled
+            c.dwellSeconds = nonNegative(consolidation["dwell"]) ?? c.dwellSeconds
+            c.marginSeconds = nonNegative(consolidation["margin"]) ?? c.marginSeconds
+            if let saving = consolidation["min-saving"].double(required: false) {
+                if saving >= 0 && saving < 1 { c.minimumSaving = saving } else { consolidation["min-saving"].error("must be in [0, 1)") }
+            }
+            policy.consolidation = c
+        }
+        return policy
+    }
+
+    /// The policy of a config file: its `spec.control` read again (the section is gma's own and not part of
+    /// `GMAConfiguration`). A file that cannot be read again gives the defaults; `gma` loads the file first,
+    /// so its errors have been reported by then.
+    public static func policy(configFile: String) -> ControlPolicy {
+        guard let text = GMAConfiguration.readText(configFile) else { return ControlPolicy() }
+        let log = IssueLog()
+        guard let root = YAMLDocuments.compose(text, file: configFile, log: log).first else { return ControlPolicy() }
+        return read(YAMLField(root: root, file: configFile, log: log)["spec"]["control"])
+    }
+
+    private static func nonNegative(_ field: YAMLField) -> Double? {
+        guard let value = field.seconds(required: false) else { return nil }
+        if value < 0 || !value.isFinite { field.error("must be a duration ≥ 0") }
+        return value >= 0 && value.isFinite ? value : nil
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// gma's extensions to the reference's control rules (docs/controller.md §8): a fast reaction far above the
+/// band, a staged unoffload, and consolidation while in band. `reference` turns them all off.
+public struct ControlPolicy: Sendable, Equatable {
+    /// Far above the band, act after one confirming check instead of the whole window.
+    public var fastReaction = true
+    /// "Far above": the mean at or above this multiple of the offload threshold (or the quantile's).
+    public var fastFactor = 2.0
+    /// The confirming check comes this long after the alarm starts (s).
+    public var fastConfirmSeconds = 15.0
+    /// Unoffload scales the cloud up first, waits for its ready replicas, then deletes the edge copies.
+    public var stagedUnoffload = true
+    /// How long a staged unoffload waits for the cloud's ready replicas before it deletes anyway (s).
+    public var readyWaitSeconds = 90.0
+    public var consolidation = ConsolidationPolicy()
+
+    public init() {}
+
+    /// The reference's behaviour: W everywhere, unoffload pair by pair, no consolidation.
+    public static let reference: ControlPolicy = {
+        var p = ControlPolicy()
+        p.fastReaction = false
+        p.stagedUnoffload = false
+        p.consolidation.enabled = false
+        return p
+    }()
+}
+
+/// Moving to a cheaper placement while the delay is in band (docs/controller.md §8.3).
+public struct ConsolidationPolicy: Sendable, Equatable {
+    public var enabled = true
+    /// In band this long (no action, no band exit) before a consolidation, and at most one per this time (s).
+    public var dwellSeconds = 600.0
+    /// The predicted delay must stay this far below the band's midpoint (s).
+    public var marginSeconds = 0.005
+    /// The candidate must cost at least this share less than the current placement.
+    public var minimumSaving = 0.10
+
+    public init() {}
+}

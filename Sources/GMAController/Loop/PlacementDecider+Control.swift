@@ -1,0 +1,83 @@
+import Foundation
+import GMAOptimizer
+
+/// gma's additions to the decision rules (docs/controller.md §8): when the delay is far enough above the
+/// band to skip the window, and which cheaper placement a consolidation moves to.
+extension PlacementDecider {
+    /// Why the observation is far above the band (act after one confirming check), or nil.
+    ///
+    /// Far means: the mean at or above `fastFactor` × the offload threshold, the quantile likewise or off
+    /// scale (infinite: beyond the histogram's last bucket), or the link saturated by the measured traffic
+    /// (ρ ≥ 1: its queue grows without bound until something moves).
+    public func farAboveBand(_ o: Observation) -> String? {
+        let policy = settings.policy
+        guard let mean = o.snapshot.userDelaySeconds else { return nil }
+        let band = settings.band
+        if mean >= policy.fastFactor * band.offloadSeconds {
+            return "mean \(ms(mean)) ≥ \(fmt(policy.fastFactor))× the offload threshold"
+        }
+        if let q = o.snapshot.userDelayQuantileSeconds {
+            if !q.isFinite { return "quantile off scale" }
+            if let threshold = band.offloadQuantileSeconds, q >= policy.fastFactor * threshold {
+                return "quantile \(ms(q)) ≥ \(fmt(policy.fastFactor))× its offload threshold"
+            }
+        }
+        // The link, by the model on the measured traffic: what an offload relieves (a saturated CPU is the
+        // autoscalers' to fix, and an offload would not).
+        var template = currentTemplate(o)
+        template.target = Target(delayReductionSeconds: 0)
+        if case .success(let model) = measuredModel(o, template: template), model.current.rho >= 1 {
+            return "the cloud–edge link is saturated (ρ ≥ 1)"
+        }
+        return nil
+    }
+
+    /// The cheapest placement that the model predicts keeps the delay at or below the band's midpoint minus
+    /// the margin, when it costs at least the policy's share less than the current one; `.none` otherwise.
+    ///
+    /// The prediction is relative, as every decision's: the measured mean plus the model's change. The exact
+    /// solver may add and remove services (a free re-placement; locked services stay).
+    public func consolidation(_ o: Observation) async -> ControllerDecision {
+        let policy = settings.policy.consolidation
+        var decision = ControllerDecision(
+            time: o.time, action: .none, reason: "no cheaper placement in band", meanDelaySeconds: o.snapshot.userDelaySeconds,
+            quantileDelaySeconds: o.snapshot.userDelayQuantileSeconds, userRequestsPerSecond: o.snapshot.userRequestsPerSecond)
+        guard let mean = o.snapshot.userDelaySeconds else { return decision }
+        guard mean >= settings.band.unoffloadSeconds, mean <= settings.band.offloadSeconds else {
+            decision.reason = "delay \(ms(mean)) not in band: no consolidation"
+            return decision
+        }
+        let ceiling = settings.band.midpoint - policy.marginSeconds
+        var template = currentTemplate(o)
+        template.action = .offload
+        // Reduction = mean − ceiling: negative when there is room, i.e. the delay may rise by that much.
+        template.target = Target(delayReductionSeconds: mean - ceiling)
+        guard case .success(let model) = measuredModel(o, template: template) else { return decision }
+        var options = settings.solveOptions
+        options.allowRemoval = true
+        let solution = PlacementSolver.solve(model, using: settings.solver, options: options)
+        let current = model.current.cost.total
+        let candidate = solution.evaluation.cost.total
+        let predicted = mean + solution.evaluation.delaySeconds - model.current.delaySeconds
+        guard solution.feasible, !(solution.added.isEmpty && solution.removed.isEmpty) else { return decision }
+        guard candidate <= (1 - policy.minimumSaving) * current else {
+            decision.reason = String(
+                format: "the cheapest placement in band saves %.1f %%, less than %.0f %%", 100 * (1 - candidate / max(current, 1e-12)),
+                100 * policy.minimumSaving)
+            return decision
+        }
+        decision.action = .consolidate
+        decision.problem = model.problem
+        decision.placement = solution
+        decision.reason = String(
+            format: "in band at %@: %.3f → %.3f $/h (model), predicted delay %@ ≤ %@", ms(mean), current, candidate,
+            ms(predicted), ms(ceiling))
+        decision.operations = operations(for: solution, hpa: o.hpa)
+        return decision
+    }
+}
+
+extension PerArea {
+    /// The value of one area.
+    subscript(area: ClusterArea) -> Value { area == .cloud ? cloud : edge }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import GMAOptimizer
+
+/// The twin at one instant, as its physics computes it (docs/twin.md §1).
+struct TwinState: Sendable {
+    /// Invocations per user request of each copy.
+    var cloudCalls: [Double]
+    var edgeCalls: [Double]
+    /// CPU (cores) and memory (bytes) the copies use: a saturated copy uses what its replicas have.
+    var cpuCloud: [Double]
+    var cpuEdge: [Double]
+    var memoryCloud: [Double]
+    var memoryEdge: [Double]
+    /// Offered edge-ward traffic (bit/s) and the link's utilisation (may exceed 1: saturated).
+    var trafficBitsPerSecond: Double
+    var linkUtilisation: Double
+    /// The highest utilisation of any queue that gets calls (ready replicas' capacity; ≥ 1: saturated).
+    var highestQueueUtilisation: Double
+    /// Parts of the mean user delay: RTTs and transfers, service latencies, waiting in queues.
+    var networkSeconds: Double
+    var processingSeconds: Double
+    var queueingSeconds: Double
+    /// Mean and quantile user delay (capped at the timeout).
+    var meanSeconds: Double
+    var quantileSeconds: Double
+}
+
+/// Ready replicas and waiting calls per copy: the part of the world the physics does not decide.
+struct TwinCapacity: Sendable {
+    var cloudReplicas: [Int]
+    var edgeReplicas: [Int]
+    /// Calls left waiting by an overload (fluid), per copy.
+    var cloudBacklog: [Double]
+    var edgeBacklog: [Double]
+
+    init(cloudReplicas: [Int], edgeReplicas: [Int]) {
+        self.cloudReplicas = cloudReplicas
+        self.edgeReplicas = edgeReplicas
+        cloudBacklog = Array(repeating: 0, count: cloudReplicas.count)
+        edgeBacklog = cloudBacklog
+    }
+
+    func replicas(_ area: ClusterArea) -> [Int] { area == .cloud ? cloudReplicas : edgeReplicas }
+    func backlog(_ area: ClusterArea) -> [Double] { area == .cloud ? cloudBacklog : edgeBacklog }
+}
+
+extension TwinPhysics {
+    /// The delay users see at rate λ on the nominal network `net` (the mismatch is applied here) with the
+    /// copies in `serving` taking calls, given ready replicas and backlogs.
+    func evaluate(lambda: Double, network net: NetworkConditions, serving: [Bool], capacity: TwinCapacity) -> TwinState {
+        let n = serviceCount
+        let (cloudCalls, edgeCalls) = route(serving: serving)
+        let rtt = net.rttSeconds * mismatch.rttFactor
+        let bandwidth = max(net.cloudToEdgeBitsPerSecond * mismatch.bandwidthFactor, 1e-9)
+
+        // The link: every call from an edge copy (or the user) to a callee without an edge copy crosses it.
+        var crossings: [(count: Double, bits: Double)] = []
+        for call in calls where call.to < n && !serving[call.to] {
+            let callerAtEdge = call.from == n ? 1 : (serving[call.from] ? edgeCalls[call.from] : 0)
+            if callerAtEdge > 0 { crossings.append((callerAtEdge * call.rate, responseBits[call.to])) }
+        }
+        let traffic = lambda * crossings.reduce(0) { $0 + $1.count * $1.bits }
+        let linkUtilisation = traffic / bandwidth
+        var network = 0.0
+        var variance = 0.0
+        for crossing in crossings {
+            // M/M/1 sojourn of the transfer: exponential with mean t/(1−ρ).
+            let transfer = linkUtilisation < 1 ? crossing.bits / bandwidth / (1 - linkUtilisation) : timeoutSeconds
+            network += crossing.count * (rtt + transfer)
+            variance += crossing.count * transfer * transfer
+        }
+
+        var state = TwinState(
+            cloudCalls: cloudCalls, edgeCalls: edgeCalls, cpuCloud: [], cpuEdge: [], memoryCloud: [], memoryEdge: [],
+            trafficBitsPerSecond: traffic, linkUtilisation: linkUtilisation, highestQueueUtilisation: 0,
+            networkSeconds: network, processingSeconds: 0, queueingSeconds: 0, meanSeconds: 0, quantileSeconds: 0)
+        var saturated = linkUtilisation >= 1
+        for area in ClusterArea.allCases {
+            let perRequest = area == .cloud ? cloudCalls : edgeCalls
+            var cpu = [Double](repeating: 0, count: n)
+            var memory = [Double](repeating: 0, count: n)
+            for i in 0..<n where perRequest[i] > 0 {
+                let queue = self.queue(i, area, callsPerSecond: lambda * perRequest[i], capacity: capacity)
+                cpu[i] = queue.cpu
+                memory[i] = memoryPerCall[i] * lambda * perRequest[i]
+                state.highestQueueUtilisation = max(state.highestQueueUtilisation, queue.utilisation)
+                if queue.replicas == 0 { saturated = true }
+                state.processingSeconds += perRequest[i] * latency[i]
+                state.queueingSeconds += perRequest[i] * queue.wait
+                let ownSpread = variation * latency[i]
+                variance += perRequest[i] * (ownSpread * ownSpread + queue.waitVariance)
+            }
+            if area == .cloud { (state.cpuCloud, state.memoryCloud) = (cpu, memory) } else { (state.cpuEdge, state.memoryEdge) = (cpu, memory) }
+        }
+        let mean = network + state.processingSeconds + state.queueingSeconds
+        state.meanSeconds = saturated ? timeoutSeconds : min(mean, timeoutSeconds)
+        // The sum of many independent parts: normal with the parts' variances.
+        state.quantileSeconds = saturated ? timeoutSeconds : min(mean + z * variance.squareRoot(), timeoutSeconds)
+        return state
+    }
+
+    /// One copy's queue: its wait (Erlang C below saturation, plus the backlog ahead of a new call), the CPU
+    /// it uses and its utilisation.
+    private func queue(_ i: Int, _ area: ClusterArea, callsPerSecond: Double, capacity: TwinCapacity)
+        -> (wait: Double, waitVariance: Double, cpu: Double, utilisation: Double, replicas: Int)
+    {
+        let replicas = capacity.replicas(area)[i]
+        let busy = busySeconds(i, area)
+        guard replicas > 0 else { return (0, 0, 0, .infinity, 0) }
+        guard busy > 0 else { return (0, 0, 0, 0, replicas) }
+        let servers = Double(replicas)
+        let offered = callsPerSecond * busy
+        let utilisation = offered / servers
+        // At or past saturation the steady state does not exist; the queue's wait is that of a nearly full
+        // one plus the backlog the world accumulates (TwinWorld drains and fills it).
+        // The replicas are the servers and their CPU utilisation (over the limit) the queue's, so the queue
+        // saturates exactly when the pods use their whole limit; a call holds a server for the service's latency (docs/twin.md §1).
+        let (mean, second) = ErlangC.wait(servers: replicas, offered: min(offered, 0.99 * servers), service: latency[i])
+        let backlog = capacity.backlog(area)[i] * busy / servers
+        let working = capacity.backlog(area)[i] > 0 ? servers : min(offered, servers)
+        return (mean + backlog, second - mean * mean, working * cpuRequest[i][area] * cpuLimitFactor, utilisation, replicas)
+    }
+
+    /// The backlog after `seconds` more of the same arrivals and capacity (bounded: calls waiting longer than
+    /// the timeout give up).
+    func drained(_ backlog: Double, callsPerSecond: Double, replicas: Int, busy: Double, seconds: Double) -> Double {
+        guard busy > 0 else { return 0 }
+        let rate = Double(replicas) / busy
+        let next = backlog + (callsPerSecond - rate) * seconds
+        return min(max(next, 0), rate * timeoutSeconds)
+    }
+
+    /// The steady state of `serving` at λ: the HPAs settled, no backlog; its cost per hour included.
+    func steadyState(lambda: Double, network net: NetworkConditions, serving: [Bool]) -> (state: TwinState, cost: Double) {
+        let (cloudCalls, edgeCalls) = route(serving: serving)
+        let cloud = (0..<serviceCount).map { steadyReplicas($0, .cloud, callsPerSecond: lambda * cloudCalls[$0]) }
+        let edge = (0..<serviceCount).map { serving[$0] ? steadyReplicas($0, .edge, callsPerSecond: lambda * edgeCalls[$0]) : 0 }
+        let state = evaluate(
+            lambda: lambda, network: net, serving: serving, capacity: TwinCapacity(cloudReplicas: cloud, edgeReplicas: edge))
+        let bandwidth = net.cloudToEdgeBitsPerSecond * mismatch.bandwidthFactor
+        let cost = costPerHour(
+            cloudReplicas: cloud, edgeReplicas: edge, trafficBitsPerSecond: state.trafficBitsPerSecond, bandwidth: bandwidth)
+        return (state, cost)
+    }
+}

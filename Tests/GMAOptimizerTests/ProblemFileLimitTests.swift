@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Issue 14, "Names and files": problem files were read whole, whatever their size (a 50 MB array took 1.2 GB to
-/// decode). `gma solve` and `gma evaluate` now read at most `--max-input-size` bytes (64 MiB by default), from a
+/// decode). `gma solve` and `gma evaluate` now read at most `--max-input-size` bytes (32 MiB by default), from a
 /// file or standard input, and say so in one line with exit status 2. Reading does not depend on how a device
 /// reads: `/dev/null` is an empty file, like an empty regular file.
 @Suite("Problem files: bounded reads, one-line errors")

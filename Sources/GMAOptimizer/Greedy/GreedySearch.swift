@@ -58,10 +58,10 @@ struct GreedySearch {
             improve()
             dropUninvoked()
             keep(state)
+            // Out of time with a placement that meets the target: the state holds it.
+            if outOfTime() { return .feasible }
+            state.reset(to: model.current.atEdge)
         }
-        // Out of time with a placement that meets the target: the state holds it.
-        if best != nil && outOfTime() { return .feasible }
-        state.reset(to: model.current.atEdge)
         if !state.meetsTarget {
             reachTarget()
             if !state.meetsTarget && best == nil && !outOfTime() { minimiseDelay() }

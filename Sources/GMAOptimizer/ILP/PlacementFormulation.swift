@@ -49,6 +49,8 @@ struct PlacementFormulation: Sendable {
     /// Linear expressions for S (MB/request) and G (remote calls/request): terms and constant.
     private var loadTerms: [MILPModel.Term] = []
     private var loadConstant = 0.0
+    private var remoteCallTerms: [MILPModel.Term] = []
+    private var remoteCallConstant = 0.0
     private(set) var tangentPoints: [Double] = []
     /// Tree reformulation, reach rows and replica-sum rows; off only in tests, to cross-check the cuts against
     /// the plain program (docs/testing.md).
@@ -76,10 +78,8 @@ struct PlacementFormulation: Sendable {
 
     private mutating func build(allowRemoval: Bool) {
         let n = model.serviceCount
-        let graph = model.graph
         let (mayAdd, mayRemove) = model.movable(allowRemoval: allowRemoval)
         let current = model.current.atEdge
-        let nt = totalCalls
         share = [Share](repeating: .zero, count: n + 1)
         share[n] = .one
         form = [ServiceForm](repeating: .unreached, count: n)
@@ -89,95 +89,116 @@ struct PlacementFormulation: Sendable {
             return milp.addColumn("x_\(b)", kind: .binary, lower: lower, upper: upper)
         }
         milp.objectiveConstant = Double(model.ingressCloudReplicas) * model.ingressReplicaPriceCloud
-
-        var remoteCallTerms: [MILPModel.Term] = []
-        var remoteCallConstant = 0.0
-        func addRemote(from a: Int, to b: Int, rate: Double, q: [MILPModel.Term], constant: Double) {
-            let calls = rate * (a == n ? 1 : nt[a])
-            let megabytes = calls * model.responseBytes[b] / 1e6
-            for t in q {
-                remoteCallTerms.append(.init(column: t.column, coefficient: calls * t.coefficient))
-                loadTerms.append(.init(column: t.column, coefficient: megabytes * t.coefficient))
-            }
-            remoteCallConstant += calls * constant
-            loadConstant += megabytes * constant
-        }
-        func isLive(_ a: Int) -> Bool { share[a] != .zero }
-        func shareTerms(_ s: Share, times factor: Double) -> ([MILPModel.Term], Double) {
-            switch s {
-            case .zero: return ([], 0)
-            case .one: return ([], factor)
-            case .column(let c): return ([.init(column: c, coefficient: factor)], 0)
-            }
-        }
-
-        for component in graph.components {
+        for component in model.graph.components {
             let cyclic = component.isCyclic && component.members.count > 1
-            for b in component.members {
-                let x = placementColumn[b]
-                let callers = (graph.incomingStart[b]..<graph.incomingStart[b + 1])
-                    .map { graph.calls[graph.incoming[$0]] }
-                    .filter { $0.rate > 0 }
-                let liveCallers = callers.filter { cyclic || isLive($0.from) }
-                guard nt[b] > 0, !liveCallers.isEmpty else {
-                    // Unreached: fix its placement (an edge copy would do nothing) and charge the constant cost.
-                    milp.setBounds(x, lower: milp.columnLower[x], upper: milp.columnLower[x])
-                    form[b] = .unreached
-                    let e = model.cloudOnly
-                    milp.objectiveConstant += e.replicasCloud[b] * model.replicaPriceCloud[b]
-                    continue
-                }
-                let onlyCaller = liveCallers.count == 1 ? liveCallers[0].from : nil
-                if strengthened, !cyclic, let a = onlyCaller, a == n || isTreeLike(a),
-                    milp.columnLower[x] == 0 || a == n || milp.columnLower[placementColumn[a]] == 1
-                {
-                    addTree(b, parent: a)
-                    if a != n { milp.addRow("reach_\(b)", [.init(column: x, coefficient: 1), .init(column: placementColumn[a], coefficient: -1)], upper: 0) }
-                    // q = share(a) − x_b: the caller's edge flow that b's cloud copy now serves.
-                    let (callerTerms, callerConstant) = shareTerms(share[a], times: 1)
-                    addRemote(
-                        from: a, to: b, rate: liveCallers[0].rate,
-                        q: callerTerms + [.init(column: x, coefficient: -1)], constant: callerConstant)
-                    continue
-                }
-                // General service: its edge share follows the flows of its callers' edge copies.
-                let y = milp.addColumn("y_\(b)", kind: .continuous, lower: 0, upper: 1)
-                share[b] = .column(y)
-                let (re, rc) = addReplicas(b, share: y)
-                form[b] = .general(share: y, edgeReplicas: re, cloudReplicas: rc)
-                milp.addRow("edge_only_\(b)", [.init(column: y, coefficient: 1), .init(column: x, coefficient: -1)], upper: 0)
-            }
+            for b in component.members { place(b, cyclic: cyclic) }
             // Flows into general members, after all members of a cycle have their share column.
-            for b in component.members {
-                guard case .general(let y, _, _) = form[b] else { continue }
-                let x = placementColumn[b]
-                var flowTerms: [MILPModel.Term] = [.init(column: y, coefficient: 1 - graph.selfRate[b])]
-                var reach: [MILPModel.Term] = [.init(column: x, coefficient: 1)]
-                var userCalls = false
-                for k in graph.incomingStart[b]..<graph.incomingStart[b + 1] {
-                    let call = graph.calls[graph.incoming[k]]
-                    let a = call.from
-                    guard call.rate > 0, isLive(a) else { continue }
-                    let p = milp.addColumn("p_\(a)_\(b)", kind: .continuous, lower: 0, upper: 1)
-                    let q = milp.addColumn("q_\(a)_\(b)", kind: .continuous, lower: 0, upper: 1)
-                    generalCalls.append(GeneralCall(from: a, to: b, p: p, q: q))
-                    let (terms, constant) = shareTerms(share[a], times: -1)
-                    milp.addRow(
-                        "split_\(a)_\(b)", [.init(column: p, coefficient: 1), .init(column: q, coefficient: 1)] + terms,
-                        lower: -constant, upper: -constant)
-                    milp.addRow("to_edge_\(a)_\(b)", [.init(column: p, coefficient: 1), .init(column: x, coefficient: -1)], upper: 0)
-                    milp.addRow("to_cloud_\(a)_\(b)", [.init(column: q, coefficient: 1), .init(column: x, coefficient: 1)], upper: 1)
-                    flowTerms.append(.init(column: p, coefficient: -call.rate * (a == n ? 1 : nt[a]) / nt[b]))
-                    addRemote(from: a, to: b, rate: call.rate, q: [.init(column: q, coefficient: 1)], constant: 0)
-                    if a == n { userCalls = true } else { reach.append(.init(column: placementColumn[a], coefficient: -1)) }
-                }
-                milp.addRow("flow_\(b)", flowTerms, lower: 0, upper: 0)
-                if strengthened, !userCalls, milp.columnLower[x] == 0 { milp.addRow("reach_\(b)", reach, upper: 0) }
-            }
+            for b in component.members { addFlows(into: b) }
         }
+        addNetworkRows()
+    }
 
+    /// Adds calls from `a` to `b` served by b's cloud copy, `q` being the caller's edge flow that crosses: their
+    /// remote calls and megabytes per user request.
+    private mutating func addRemote(from a: Int, to b: Int, rate: Double, q: [MILPModel.Term], constant: Double) {
+        let calls = rate * (a == model.serviceCount ? 1 : totalCalls[a])
+        let megabytes = calls * model.responseBytes[b] / 1e6
+        for t in q {
+            remoteCallTerms.append(.init(column: t.column, coefficient: calls * t.coefficient))
+            loadTerms.append(.init(column: t.column, coefficient: megabytes * t.coefficient))
+        }
+        remoteCallConstant += calls * constant
+        loadConstant += megabytes * constant
+    }
+
+    private func isLive(_ a: Int) -> Bool { share[a] != .zero }
+
+    /// A share times `factor` as terms and a constant.
+    private func shareTerms(_ s: Share, times factor: Double) -> ([MILPModel.Term], Double) {
+        switch s {
+        case .zero: return ([], 0)
+        case .one: return ([], factor)
+        case .column(let c): return ([.init(column: c, coefficient: factor)], 0)
+        }
+    }
+
+    /// Decides how service `b` is represented: unreached (a constant cost), a tree service (its share is x_b) or a
+    /// general one (a share column and replica columns).
+    private mutating func place(_ b: Int, cyclic: Bool) {
+        let graph = model.graph
+        let n = model.serviceCount
+        let x = placementColumn[b]
+        let callers = (graph.incomingStart[b]..<graph.incomingStart[b + 1])
+            .map { graph.calls[graph.incoming[$0]] }
+            .filter { $0.rate > 0 }
+        let liveCallers = callers.filter { cyclic || isLive($0.from) }
+        guard totalCalls[b] > 0, !liveCallers.isEmpty else {
+            // Unreached: fix its placement (an edge copy would do nothing) and charge the constant cost.
+            milp.setBounds(x, lower: milp.columnLower[x], upper: milp.columnLower[x])
+            form[b] = .unreached
+            milp.objectiveConstant += model.cloudOnly.replicasCloud[b] * model.replicaPriceCloud[b]
+            return
+        }
+        let onlyCaller = liveCallers.count == 1 ? liveCallers[0].from : nil
+        if strengthened, !cyclic, let a = onlyCaller, a == n || isTreeLike(a),
+            milp.columnLower[x] == 0 || a == n || milp.columnLower[placementColumn[a]] == 1
+        {
+            addTree(b, parent: a)
+            if a != n {
+                milp.addRow(
+                    "reach_\(b)", [.init(column: x, coefficient: 1), .init(column: placementColumn[a], coefficient: -1)],
+                    upper: 0)
+            }
+            // q = share(a) − x_b: the caller's edge flow that b's cloud copy now serves.
+            let (callerTerms, callerConstant) = shareTerms(share[a], times: 1)
+            addRemote(
+                from: a, to: b, rate: liveCallers[0].rate, q: callerTerms + [.init(column: x, coefficient: -1)],
+                constant: callerConstant)
+            return
+        }
+        // General service: its edge share follows the flows of its callers' edge copies.
+        let y = milp.addColumn("y_\(b)", kind: .continuous, lower: 0, upper: 1)
+        share[b] = .column(y)
+        let (re, rc) = addReplicas(b, share: y)
+        form[b] = .general(share: y, edgeReplicas: re, cloudReplicas: rc)
+        milp.addRow("edge_only_\(b)", [.init(column: y, coefficient: 1), .init(column: x, coefficient: -1)], upper: 0)
+    }
+
+    /// The flow rows of a general service: each live call splits the caller's edge flow into an edge part p and
+    /// a crossing part q, and the service's share balances what arrives.
+    private mutating func addFlows(into b: Int) {
+        guard case .general(let y, _, _) = form[b] else { return }
+        let graph = model.graph
+        let n = model.serviceCount
+        let nt = totalCalls
+        let x = placementColumn[b]
+        var flowTerms: [MILPModel.Term] = [.init(column: y, coefficient: 1 - graph.selfRate[b])]
+        var reach: [MILPModel.Term] = [.init(column: x, coefficient: 1)]
+        var userCalls = false
+        for k in graph.incomingStart[b]..<graph.incomingStart[b + 1] {
+            let call = graph.calls[graph.incoming[k]]
+            let a = call.from
+            guard call.rate > 0, isLive(a) else { continue }
+            let p = milp.addColumn("p_\(a)_\(b)", kind: .continuous, lower: 0, upper: 1)
+            let q = milp.addColumn("q_\(a)_\(b)", kind: .continuous, lower: 0, upper: 1)
+            generalCalls.append(GeneralCall(from: a, to: b, p: p, q: q))
+            let (terms, constant) = shareTerms(share[a], times: -1)
+            milp.addRow(
+                "split_\(a)_\(b)", [.init(column: p, coefficient: 1), .init(column: q, coefficient: 1)] + terms,
+                lower: -constant, upper: -constant)
+            milp.addRow("to_edge_\(a)_\(b)", [.init(column: p, coefficient: 1), .init(column: x, coefficient: -1)], upper: 0)
+            milp.addRow("to_cloud_\(a)_\(b)", [.init(column: q, coefficient: 1), .init(column: x, coefficient: 1)], upper: 1)
+            flowTerms.append(.init(column: p, coefficient: -call.rate * (a == n ? 1 : nt[a]) / nt[b]))
+            addRemote(from: a, to: b, rate: call.rate, q: [.init(column: q, coefficient: 1)], constant: 0)
+            if a == n { userCalls = true } else { reach.append(.init(column: placementColumn[a], coefficient: -1)) }
+        }
+        milp.addRow("flow_\(b)", flowTerms, lower: 0, upper: 0)
+        if strengthened, !userCalls, milp.columnLower[x] == 0 { milp.addRow("reach_\(b)", reach, upper: 0) }
+    }
+
+    /// S = Σ megabytes·q, z ≥ tangents of h(S), RTT·G + z ≤ D̄; the network is priced on S (ρ < 1 inside).
+    private mutating func addNetworkRows() {
         guard model.lambda > 0 else { return }
-        // S = Σ megabytes·q, z ≥ tangents of h(S), RTT·G + z ≤ D̄; the network is priced on S (ρ < 1 inside).
         let networkPricePerMegabyte = model.networkPricePerGB * model.lambda * 3600 / 1e3
         let s = milp.addColumn("S", kind: .continuous, lower: 0, upper: max(maximumLoad, 0), cost: networkPricePerMegabyte)
         let z = milp.addColumn("z", kind: .continuous, lower: 0, upper: .infinity)

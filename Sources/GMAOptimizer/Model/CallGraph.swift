@@ -80,8 +80,10 @@ struct CallGraph: Sendable {
         var stack: [Int] = []
         var next = 0
         var found: [[Int]] = []
+        // One work stack for every root: an allocation per root costs milliseconds at tens of thousands.
+        var work: [(node: Int, edge: Int)] = []
         for root in 0..<n where index[root] < 0 {
-            var work: [(node: Int, edge: Int)] = [(root, outStart[root])]
+            work.append((root, outStart[root]))
             index[root] = next
             low[root] = next
             next += 1
@@ -118,16 +120,22 @@ struct CallGraph: Sendable {
             }
         }
         // Tarjan emits sinks first; callers must come first.
+        // Local indices through one shared array (reset after each component), not a dictionary per component.
+        var local = [Int](repeating: -1, count: n)
         return found.reversed().map { members in
-            var local: [Int: Int] = [:]
+            if members.count == 1 {
+                let m = members[0]
+                return Component(members: members, internalCalls: selfRate[m] != 0 ? [(0, 0, selfRate[m])] : [])
+            }
             for (i, m) in members.enumerated() { local[m] = i }
             var internalCalls: [(from: Int, to: Int, rate: Double)] = []
             for (i, m) in members.enumerated() {
                 if selfRate[m] != 0 { internalCalls.append((i, i, selfRate[m])) }
-                for k in outStart[m]..<outStart[m + 1] {
-                    if let j = local[calls[out[k]].to] { internalCalls.append((i, j, calls[out[k]].rate)) }
+                for k in outStart[m]..<outStart[m + 1] where local[calls[out[k]].to] >= 0 {
+                    internalCalls.append((i, local[calls[out[k]].to], calls[out[k]].rate))
                 }
             }
+            for m in members { local[m] = -1 }
             return Component(members: members, internalCalls: internalCalls)
         }
     }

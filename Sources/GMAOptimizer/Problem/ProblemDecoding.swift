@@ -6,6 +6,13 @@ extension PlacementProblem {
     /// Keys the format does not have and keys given twice in one object are errors (`JSONKeyCheck`), found before
     /// decoding so that a typo'd key is named as such rather than as the required key it fails to provide.
     public static func decode(from data: Data, source: String = "problem") throws(ProblemError) -> PlacementProblem {
+        try decodeValidated(from: data, source: source).problem
+    }
+
+    /// Decodes and validates a problem, keeping the proof of validation for `PlacementModel(_:)`.
+    public static func decodeValidated(from data: Data, source: String = "problem") throws(ProblemError)
+        -> ValidatedProblem
+    {
         let keyIssues = JSONKeyCheck.issues(in: data, shape: ProblemSchema.problem)
         if !keyIssues.isEmpty { throw .invalid(source: source, issues: keyIssues) }
         let problem: PlacementProblem
@@ -22,9 +29,7 @@ extension PlacementProblem {
         } catch {
             throw .malformed(source: source, issue: ProblemIssue(path: "", message: "\(error)"))
         }
-        let issues = ProblemValidator(problem: problem).issues()
-        if !issues.isEmpty { throw .invalid(source: source, issues: issues) }
-        return problem
+        return try problem.validated(source: source)
     }
 
     /// Where the JSON syntax of `data` breaks, as `line L, column C: what`; nil if JSONSerialization accepts it.

@@ -25,26 +25,35 @@ public struct GreedyPlacer: Sendable {
     /// When the deadline cuts the search short, the answer is its best placement so far, `budgetLimited`.
     func solve(deadline: Double) -> PlacementSolution {
         let start = DispatchTime.now().uptimeNanoseconds
+        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        if GLPKSolver.now() >= deadline {
+            // No time to set up a search: the current placement is the incumbent, and the model has its figures.
+            let current = model.current
+            let feasible = model.meetsTarget(delaySeconds: current.delaySeconds)
+            return Self.budgetLimited(
+                PlacementSolution(
+                    model: model, evaluation: current, status: feasible ? .feasible : .infeasible, solver: "greedy",
+                    seconds: seconds(), nodes: 0))
+        }
         var search = GreedySearch(model: model, options: options, deadline: deadline)
         let outcome = search.run()
-        let placement: [Bool]
-        switch outcome {
-        case .feasible: placement = search.state.edgeSet
-        case .infeasible:
-            // Offload: the smallest delay found; unoffload: nothing changes.
-            placement = model.problem.action == .offload ? search.state.edgeSet : model.current.atEdge
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        var solution = PlacementSolution(
-            model: model, atEdge: placement, status: outcome == .feasible ? .feasible : .infeasible,
-            solver: "greedy", seconds: seconds, nodes: search.trials)
-        if search.budgetExhausted {
-            solution.budgetLimited = true
-            solution.note =
-                outcome == .feasible
-                ? "the time budget ran out during the greedy search: its best placement so far"
-                : "the time budget ran out before the greedy met the target: its best placement so far"
-        }
-        return solution
+        // Offload: the smallest delay found; unoffload: nothing changes. Both are evaluated already.
+        let unchanged = outcome == .infeasible && model.problem.action == .unoffload
+        let solution = PlacementSolution(
+            model: model, evaluation: unchanged ? model.current : search.state.evaluation,
+            status: outcome == .feasible ? .feasible : .infeasible, solver: "greedy", seconds: seconds(),
+            nodes: search.trials)
+        return search.budgetExhausted ? Self.budgetLimited(solution) : solution
+    }
+
+    /// A solution the deadline cut short, flagged and explained.
+    private static func budgetLimited(_ solution: PlacementSolution) -> PlacementSolution {
+        var flagged = solution
+        flagged.budgetLimited = true
+        flagged.note =
+            solution.status == .feasible
+            ? "the time budget ran out during the greedy search: its best placement so far"
+            : "the time budget ran out before the greedy met the target: its best placement so far"
+        return flagged
     }
 }

@@ -77,7 +77,18 @@ public struct PlacementSolution: Sendable {
         model: PlacementModel, atEdge: [Bool], status: SolveStatus, solver: String,
         bound: Double? = nil, gap: Double? = nil, seconds: Double, nodes: Int, note: String? = nil
     ) {
-        let evaluation = model.evaluate(atEdge)
+        self.init(
+            model: model, evaluation: model.evaluate(atEdge), status: status, solver: solver, bound: bound, gap: gap,
+            seconds: seconds, nodes: nodes, note: note)
+    }
+
+    /// The same from the model's evaluation of the edge set (`evaluation.atEdge`), when the caller has it already:
+    /// re-evaluating costs milliseconds at tens of thousands of services, after the budget has run out.
+    init(
+        model: PlacementModel, evaluation: PlacementEvaluation, status: SolveStatus, solver: String,
+        bound: Double? = nil, gap: Double? = nil, seconds: Double, nodes: Int, note: String? = nil
+    ) {
+        let atEdge = evaluation.atEdge
         let current = model.current.atEdge
         self.status = status
         self.solver = solver

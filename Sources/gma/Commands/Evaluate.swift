@@ -27,7 +27,7 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingUserErrors {
-            let model = try PlacementModel(try InputFiles.problem(at: problem, maximumBytes: input.maxInputSize))
+            let model = PlacementModel(try InputFiles.problem(at: problem, maximumBytes: input.maxInputSize))
             let placement: [Bool]
             if let edge {
                 let names = edge.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -42,6 +42,9 @@ struct Generate: AsyncParsableCommand {
 
     func validate() throws {
         guard services >= 1 else { throw ValidationError("--services must be at least 1") }
+        // A million services is a 660 MB file: far beyond what gma reads back (--max-input-size), and memory grows
+        // with the count, so larger values are refused rather than attempted.
+        guard services <= 1_000_000 else { throw ValidationError("--services must be at most 1000000") }
         guard rtt >= 0, rtt.isFinite else { throw ValidationError("--rtt must be ≥ 0") }
         guard bandwidth > 0, bandwidth.isFinite else { throw ValidationError("--bandwidth must be positive") }
         guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be ≥ 0") }
@@ -58,7 +61,10 @@ struct Generate: AsyncParsableCommand {
             generator.rttSeconds = rtt
             generator.bitsPerSecond = bandwidth
             generator.requestsPerSecond = rate
-            let data = try generator.problem().encoded()
+            // The options may leave the problem format's limits (a rate above 1e9): say so rather than write a
+            // file that gma would refuse to read (docs/problem-format.md, "Limits").
+            let problem = try generator.problem().validated(source: "generated problem").problem
+            let data = try problem.encoded()
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: data + Data("\n".utf8)) else {
                     throw UserFacingError("\(output): cannot write the file")

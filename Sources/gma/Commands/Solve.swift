@@ -36,7 +36,7 @@ struct Solve: AsyncParsableCommand {
             // The budget bounds everything after parsing, building the model included.
             var options = solverOptions.solveOptions
             options.budgetStart = .now
-            let model = try PlacementModel(parsed)
+            let model = PlacementModel(parsed)
             options.allowRemoval = allowRemoval
             if let writeLp {
                 if let failure = PlacementSolver.writeProgram(model, options: options, to: writeLp) {

@@ -27,15 +27,16 @@ func printError(_ message: String) {
 }
 
 enum InputFiles {
-    /// Largest problem file read by default: a 30,000-service problem from `gma generate` is about
-    /// 17 MB, real apps' problems are kilobytes (docs/problem-format.md, "Limits").
-    static let defaultMaximumBytes = 64 << 20
+    /// Largest problem file read by default (docs/problem-format.md, "Size"): a 30,000-service problem from
+    /// `gma generate` is 20 MB, real apps' problems are kilobytes, and a 50 MB file of numbers would take over a
+    /// gigabyte to decode.
+    static let defaultMaximumBytes = 32 << 20
 
     /// Reads a `gma/v1` problem of at most `maximumBytes`; `-` reads standard input. Errors name the file and the JSON path.
-    static func problem(at path: String, maximumBytes: Int = defaultMaximumBytes) throws -> PlacementProblem {
+    static func problem(at path: String, maximumBytes: Int = defaultMaximumBytes) throws -> ValidatedProblem {
         let data = try BoundedFileReader(maximumBytes: maximumBytes).contents(of: path)
         do {
-            return try PlacementProblem.decode(from: data, source: path == "-" ? "stdin" : path)
+            return try PlacementProblem.decodeValidated(from: data, source: path == "-" ? "stdin" : path)
         } catch {
             throw UserFacingError(error.description)
         }
@@ -45,7 +46,7 @@ enum InputFiles {
 /// Options of the commands that read a problem file.
 struct ProblemInputOptions: ParsableArguments {
     @Option(
-        name: .long, help: "Largest problem file read, e.g. 64Mi (the default), 512Ki, 100M.",
+        name: .long, help: "Largest problem file read, e.g. 32Mi (the default), 512Ki, 100M.",
         transform: ProblemInputOptions.byteCount)
     var maxInputSize: Int = InputFiles.defaultMaximumBytes
 

@@ -70,6 +70,32 @@ import Testing
         }
     }
 
+    /// Random cyclic apps where every service also calls itself 0.5 times per invocation, so its invocations are
+    /// 1/(1 − 0.5) = 2 times what its callers send: the program's flow balance must count the self-calls, or it
+    /// prices edge replicas of multi-caller services at half their usage. Brute force over all 2^7 edge sets.
+    @Test(arguments: Array(0..<24))
+    func ilpMatchesBruteForceWithHeavySelfCalls(seed: Int) throws {
+        var problem = RandomApps.problem(seed: UInt64(500 + seed), services: 7)
+        problem.calls.removeAll { $0.from == $0.to }
+        problem.calls += problem.services.map { Call(from: $0.name, to: $0.name, perRequest: 0.5) }
+        guard let cloudOnly = try? PlacementModel(problem).cloudOnly else { return }  // a divergent cycle: rejected
+        // Modest targets (10–55 % of the cloud-only network delay), so partial edge sets can be optimal.
+        let share = 0.1 + 0.05 * Double(seed % 10)
+        problem.target = Target(delayReductionSeconds: cloudOnly.networkDelaySeconds * share)
+        let model = try PlacementModel(problem)
+        let best = RandomApps.bruteForce(model)
+        switch Self.exact(model, strengthened: true) {
+        case .solved(let placement, let proven, _, _):
+            #expect(proven)
+            let cost = model.evaluate(placement).cost.total
+            #expect(best.map { close(cost, $0) } == true, "seed \(500 + seed): ILP \(cost) vs brute force \(String(describing: best))")
+        case .infeasible:
+            #expect(best == nil, "seed \(500 + seed): brute force found \(String(describing: best))")
+        case .failed(let reason, _):
+            Issue.record("seed \(500 + seed): \(reason)")
+        }
+    }
+
     /// Generated apps of 30–80 services (the reference generator's shape), offload and the unoffload derived
     /// from it.
     @Test(arguments: Array(0..<12))

@@ -61,7 +61,7 @@ struct ClusterKubectlTests {
         let objects = try await api.objects()
         #expect(objects.named("Deployment", "cart-cloud")?.replicas == 5)
         #expect(objects.named("Deployment", "cart-edge1")?.replicas == 3)
-        #expect(objects.named("StatefulSet", "catalog-edge1")?.replicas == 2, "a StatefulSet is scaled as one (Q‑C3)")
+        #expect(objects.named("StatefulSet", "catalog-edge1")?.replicas == 2, "a StatefulSet is scaled as one (docs/differences.md D3)")
 
         let status = try await cluster.hpaStatus()
         #expect(Set(status.keys) == ["frontend", "cart", "catalog"])
@@ -153,7 +153,7 @@ struct ClusterRuleTests {
                 "/usr/bin/kubectl", "--kubeconfig", "/k/config", "--context", "cloud ctx", "--cache-dir", "/tmp/c",
                 "--request-timeout", "10s", "-n", "shop", "get", "hpa", "-o", "json",
             ])
-        // An empty context means kubectl's current one: no `--context ""` (Q‑C22).
+        // An empty context means kubectl's current one: no `--context ""` (docs/differences.md D26).
         #expect(!commands.getHPAs(.edge).contains("--context"))
         #expect(
             commands.scale(.edge, kind: .statefulSet, name: "db-edge1", replicas: 3).suffix(3)

@@ -64,7 +64,7 @@ struct ConfigLoadingTests {
         let config = try GMAConfiguration.load(path: app3ConfigPath)
         #expect(config.services.map(\.name) == ["frontend", "cart", "catalog"])
         #expect(config.services.map(\.id) == [0, 1, 2])
-        // Q‑C1: M counts the user once, whatever the parity.
+        // docs/differences.md D1: M counts the user once, whatever the parity.
         #expect(config.modelSize == 4)
         #expect(config.namespace == "fluidosmesh")
 
@@ -74,7 +74,7 @@ struct ConfigLoadingTests {
         #expect(cart.edge.memoryRequestBytes == 0.25 * 1_073_741_824)
         #expect(cart.edge.files.map { ($0 as NSString).lastPathComponent } == ["cart-edge1.yaml", "cart-edge1-hpa.yaml"])
         #expect(cart.edge.files.allSatisfy { $0.hasPrefix("/") }, "paths resolve relative to the config file")
-        // Q‑C7: the thresholds come from each HPA, not a constant 0.6.
+        // docs/differences.md D7: the thresholds come from each HPA, not a constant 0.6.
         #expect(cart.hpaCpuThreshold == .init(cloud: 0.6, edge: 0.8))
         #expect(config.service(named: "frontend")?.hpaCpuThreshold.edge == 0.7)
         #expect(cart.edge.hpa.minReplicas == 1 && cart.edge.hpa.maxReplicas == 10)
@@ -97,15 +97,15 @@ struct ConfigLoadingTests {
         #expect(config.network.cloudToEdgeBitsPerSecond == 1e9)
         #expect(config.network.netinfoFile == fixturesDirectory.appendingPathComponent("app3/netinfo.yaml").path)
         #expect(config.network.netProberURL == nil)
-        // Q‑C4: one multiplier (2), not 2 × 2.
+        // docs/differences.md D4: one multiplier (2), not 2 × 2.
         #expect(config.network.rttMultiplier == 2)
         #expect(abs(config.network.effectiveRTTSeconds - 0.16) < 1e-12)
         #expect(config.warnings.contains { $0.keyPath == "spec.optimizer.sbmp.edge-cloud-rtt-multiplier" })
-        // Q‑C2: the network price is cost.network, not the memory price.
+        // docs/differences.md D2: the network price is cost.network, not the memory price.
         #expect(config.cloud.networkPricePerGB == 0.02)
         #expect(config.cloud.prices.memoryGBHour == 0.0104)
         #expect(config.edge.prices.cpuCoreHour == 0.028)
-        // Q‑C5: locked by name.
+        // docs/differences.md D5: locked by name.
         #expect(config.lockedServices == ["frontend"])
         #expect(config.optimizer.connector == .auto)
         #expect(config.optimizer.overshootingMultiplier == 0.3)
@@ -174,7 +174,7 @@ struct ConfigLoadingTests {
     }
 
     @Test func oddServiceCountsAndUnorderedIds() throws {
-        // Ids given out of order: services come back sorted by id; M = n + 1 for odd n (Q‑C1).
+        // Ids given out of order: services come back sorted by id; M = n + 1 for odd n (docs/differences.md D1).
         var text = try app3Text()
         text = text.replacingOccurrences(of: "        id: 0\n", with: "        id: 2\n")
             .replacingOccurrences(of: "        id: 2\n        instances:\n          cloud-yamls:\n            - MANIFESTS/catalog", with: "        id: 0\n        instances:\n          cloud-yamls:\n            - MANIFESTS/catalog")

@@ -28,7 +28,7 @@ import Testing
         return pauses
     }
 
-    // MARK: Fast path (§8.1)
+    // MARK: Fast path (docs/controller.md §8.1)
 
     /// 300 ms is 2.5× the 120 ms threshold: the alarm (0 s), one confirming check 15 s later, the action at once.
     @Test func farAboveTheBandActsAfterOneConfirmingCheck() async throws {
@@ -80,7 +80,7 @@ import Testing
         #expect(log.decisions.first?.action == .offload)
     }
 
-    // MARK: Consolidation (§8.3)
+    // MARK: Consolidation (docs/controller.md §8.3)
 
     /// Band 50–300 ms (midpoint 175 ms), all three services at the edge, the measured mean in band. Bringing
     /// them all back adds one crossing (user → a: RTT 50 ms, 5 kB at 1 Gbit/s) to the model's delay: predicted

@@ -3,7 +3,7 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-/// Every transition of controller.md §3 on a simulated clock (no real sleeping).
+/// Every transition of docs/controller.md §2 on a simulated clock (no real sleeping).
 @Suite struct ControllerStateMachineTests {
     static func controller(_ world: ControllerTestWorld, _ log: EventLog) -> PlacementController {
         PlacementController(

@@ -95,7 +95,7 @@ struct ExamplesTests {
             #expect(service.edge.podLabels["app"] == service.name)
             #expect(service.cloud.podLabels["app-t"] == service.cloud.workloadName)
             #expect(service.edge.podLabels["app-t"] == service.edge.workloadName)
-            // The same pod in both areas (Q‑X8: checkoutservice asked for different CPU).
+            // The same pod in both areas (docs/differences.md D39: checkoutservice asked for different CPU).
             #expect(service.cloud.cpuRequestCores == service.edge.cpuRequestCores, "\(service.name)")
             #expect(service.cloud.memoryRequestBytes == service.edge.memoryRequestBytes, "\(service.name)")
             #expect(service.cloud.cpuRequestCores > 0 && service.cloud.memoryRequestBytes > 0, "\(service.name)")
@@ -198,7 +198,7 @@ struct ExamplesTests {
             let locality = (policy["loadBalancer"] as? [String: Any])?["localityLbSetting"] as? [String: Any]
             #expect(locality?["enabled"] as? Bool == true)
         }
-        // The DestinationRules name only real Services (Q‑X8: frontend-external).
+        // The DestinationRules name only real Services (docs/differences.md D39: frontend-external).
         for rule in istio where rule.kind == "DestinationRule" {
             #expect(services.contains { $0.name == rule.name }, "DestinationRule \(rule.name) has no Service")
         }
@@ -250,7 +250,7 @@ struct ExamplesTests {
         let panels = json["panels"] as? [[String: Any]] ?? []
         let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
         #expect(expressions.count >= 15)
-        // Q‑X6: kube_deployment_status_replicas has no container label; no hard-coded namespace.
+        // docs/differences.md D37: kube_deployment_status_replicas has no container label; no hard-coded namespace.
         for expr in expressions {
             #expect(!(expr.contains("kube_deployment_status_replicas") && expr.contains("container")), "\(expr)")
             #expect(!expr.contains("\"fluidosmesh\""), "\(expr)")
@@ -282,13 +282,13 @@ struct ExamplesTests {
     // MARK: the walkthrough
 
     /// Every path under examples/ (or docs/) that docs/running-on-real-clusters.md names exists, and so does
-    /// every path of the users' deployment guide (with the guide's known slips, Q‑X7, corrected in the doc).
+    /// every path of the users' deployment guide (with the guide's known slips, docs/differences.md D38, corrected in the doc).
     @Test func walkthroughNamesOnlyExistingPaths() throws {
         let doc = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/running-on-real-clusters.md"), encoding: .utf8)
         var named = Set<String>()
         for match in doc.matches(of: /(?:examples|docs)\/[A-Za-z0-9_.\/-]*[A-Za-z0-9_\/]/) { named.insert(String(match.0)) }
         #expect(named.count > 20)
-        // The guide's wrong paths, which the walkthrough quotes to correct them (Q‑X7).
+        // The guide's wrong paths, which the walkthrough quotes to correct them (docs/differences.md D38).
         let guideSlips: Set<String> = ["examples/jmeter/GMATest.jmx"]
         for path in named.subtracting(guideSlips).sorted() {
             #expect(FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent(path).path), "\(path)")

@@ -403,7 +403,7 @@ enum FaultScenarios {
         return writer.render()
     }
 
-    /// Series exist but nothing moves: every rate is 0, the mean delay 0/0 = NaN (Q‑C11's trap).
+    /// Series exist but nothing moves: every rate is 0, the mean delay 0/0 = NaN (the trap of docs/differences.md D12).
     static func quiet(span: Int = 30 * 60) -> String {
         var scenario = app3
         scenario.calls = scenario.calls.map { var c = $0; c.rate = 0; return c }

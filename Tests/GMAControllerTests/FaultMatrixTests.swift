@@ -98,7 +98,7 @@ struct FaultMatrixTests {
         }
     }
 
-    /// The delay answers NaN or ±Inf while everything else is real: unknown, not zero (Q‑C11).
+    /// The delay answers NaN or ±Inf while everything else is real: unknown, not zero (docs/differences.md D12).
     @Test(arguments: ["NaN", "+Inf", "-Inf"])
     func prometheusNonFiniteDelay(_ literal: String) async throws {
         try await withFaultWorld(FaultScenarios.busy()) { kube, prometheus in
@@ -154,7 +154,7 @@ struct FaultMatrixTests {
     }
 
     /// Everything at the edge and no traffic at all: the reference read the NaN delay as 0 and emptied the
-    /// edge (Q‑C11). Here nothing moves.
+    /// edge (docs/differences.md D12). Here nothing moves.
     @Test func noTrafficKeepsTheEdge() async throws {
         try await withFaultWorld(FaultScenarios.quiet()) { kube, prometheus in
             var options = FaultRig.Options()

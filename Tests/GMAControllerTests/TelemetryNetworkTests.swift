@@ -12,7 +12,7 @@ struct TelemetryNetworkTests {
         defer { server.stop() }
         let url = URL(string: "\(server.url)/get?server_ip=10.236.97.127&bandwidth_mbps=200&duration=2")!
         let m = try await NetproberClient(url: url).probe()
-        // Sub-millisecond RTT and odd bit rates survive (Q‑C20).
+        // Sub-millisecond RTT and odd bit rates survive (docs/differences.md D20).
         #expect(m == NetworkMeasurement(rttSeconds: 0.00075, cloudToEdgeBitsPerSecond: 199_123_456, edgeToCloudBitsPerSecond: 199_123_456))
         #expect(server.requests.first?.hasPrefix("GET /get?server_ip=10.236.97.127&bandwidth_mbps=200&duration=2 ") == true)
     }

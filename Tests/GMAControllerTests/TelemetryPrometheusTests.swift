@@ -110,7 +110,7 @@ struct TelemetryPrometheusTests {
             // Only this edge's gateway (pod CIDR) counts for the user.
             #expect(same(s.userRequestsPerSecond, 8))
             #expect(same(s.userDelaySeconds, 0.1225), "\(String(describing: s.userDelaySeconds))")
-            // Buckets summed across destinations (Q‑C19), not the reference's 0.14625.
+            // Buckets summed across destinations (docs/differences.md D19), not the reference's 0.14625.
             #expect(same(s.userDelayQuantileSeconds, 0.3, tolerance: 1e-9), "\(String(describing: s.userDelayQuantileSeconds))")
 
             let lambda: [String: Double] = [

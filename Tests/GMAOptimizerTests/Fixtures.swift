@@ -39,7 +39,7 @@ enum Fixtures {
     }
 }
 
-/// Relative comparison, absolute near zero (the tolerance of `FORMAT.md` §3).
+/// Relative comparison, absolute near zero (the tolerance of docs/problem-format.md §9).
 func close(_ a: Double, _ b: Double, tolerance: Double = 1e-9) -> Bool {
     if a == b { return true }
     let scale = max(abs(a), abs(b))

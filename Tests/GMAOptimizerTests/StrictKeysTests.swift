@@ -3,7 +3,7 @@ import Testing
 
 @testable import GMAOptimizer
 
-/// Issue 11 §5 and issue 14: a key the format does not have, or a key given twice, is an error naming it and its
+/// A key the format does not have, or a key given twice, is an error naming it and its
 /// JSON path. JSONDecoder alone ignored `"lockd": true` (the service silently stayed unlocked) and kept the last of
 /// two `locked` keys.
 @Suite("Problem keys: unknown and duplicate keys are errors")

@@ -40,7 +40,7 @@ extension ClusterAccess {
 /// One HorizontalPodAutoscaler as the cluster reports it.
 public struct HPAStatus: Sendable, Equatable {
     public var name: String
-    /// nil while the HPA has not reported yet (a freshly created HPA; Q‑C14).
+    /// nil while the HPA has not reported yet (a freshly created HPA; docs/differences.md D14).
     public var currentReplicas: Int?
     public var desiredReplicas: Int?
     public var minReplicas: Int

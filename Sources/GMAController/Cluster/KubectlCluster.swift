@@ -38,7 +38,7 @@ public struct KubectlCommands: Sendable, Equatable {
     }
 
     /// `kubectl [--kubeconfig K] [--context C] [--cache-dir D] [--request-timeout T] -n NS`.
-    /// An empty context means kubectl's current context: the flag is left out (Q‑C22's `--context  -n`).
+    /// An empty context means kubectl's current context: the flag is left out (not the reference's `--context  -n`, docs/differences.md D26).
     public func base(_ area: ClusterArea) -> [String] {
         var argv = [kubectl]
         if let kubeconfig { argv += ["--kubeconfig", kubeconfig] }

@@ -1,10 +1,10 @@
 import Foundation
 
-/// The replica counts gma sets when it moves a service (controller.md §5), as pure functions.
+/// The replica counts gma sets when it moves a service (docs/controller.md §5), as pure functions.
 ///
 /// `resourceScaling` is `me` of the spec: the edge's share of the user load relative to the cloud's.
-/// A scaling of zero, below zero, NaN or infinite is treated as 1 (the reference divided by it; Q‑C16,
-/// Q‑C23), and a negative current count as zero.
+/// A scaling of zero, below zero, NaN or infinite is treated as 1 (the reference divided by it; docs/differences.md D16,
+/// D27), and a negative current count as zero.
 public enum ReplicaScaling {
     /// Unoffload: the cloud absorbs the edge's replicas, `clamp(rc + ⌈re / me⌉, min, max)` (cloud HPA bounds).
     public static func cloudReplicasAfterUnoffload(

@@ -3,7 +3,7 @@ import GMAOptimizer
 import Yams
 
 extension GMAConfiguration {
-    /// The config path when `--config` is not given: `$GMA_CONFIG`, else `./GMAConfig.yaml` (controller.md §1).
+    /// The config path when `--config` is not given: `$GMA_CONFIG`, else `./GMAConfig.yaml` (docs/config.md §1).
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let value = environment["GMA_CONFIG"], !value.isEmpty { return value }
         return "GMAConfig.yaml"
@@ -53,7 +53,7 @@ extension GMAConfiguration {
     public static func readText(_ path: String) -> String? { try? InputFile.readText(path) }
 }
 
-/// Walks `GMAConfig.yaml` (config.md §2), reading every key before deciding whether it failed.
+/// Walks `GMAConfig.yaml` (docs/config.md), reading every key before deciding whether it failed.
 struct ConfigReader {
     let root: YAMLField
     let file: String
@@ -248,7 +248,7 @@ struct ConfigReader {
         let down = positive(n["cloud-edge-bps"].bitsPerSecond(), n["cloud-edge-bps"])
         let up = positive(n["edge-cloud-bps"].bitsPerSecond(), n["edge-cloud-bps"])
         let rtt = n["edge-cloud-rtt-ms"].seconds()
-        // Q‑C4: one multiplier. network.edge-cloud-rtt-multiplier wins; the sbmp copy is only a fallback.
+        // docs/differences.md D4: one multiplier. network.edge-cloud-rtt-multiplier wins; the sbmp copy is only a fallback.
         var multiplier = positive(n["edge-cloud-rtt-multiplier"].double(required: false), n["edge-cloud-rtt-multiplier"])
         let legacy = sbmp["edge-cloud-rtt-multiplier"]
         if let legacyValue = legacy.double(required: false) {
@@ -293,7 +293,7 @@ struct ConfigReader {
         {
             settings.overshootingMultiplier = value
         }
-        // Q‑C6: both spellings of the trace file are accepted.
+        // docs/differences.md D6: both spellings of the trace file are accepted.
         let trace = sbmp["input-binary-trace-file-npy"].isPresent
             ? sbmp["input-binary-trace-file-npy"] : sbmp["input-trace-file-npy"]
         settings.inputTraceFile = trace.string(required: false).map(paths.resolve)
@@ -305,7 +305,7 @@ struct ConfigReader {
         if o["delay-quantile-multiplier"].isPresent {
             o["delay-quantile-multiplier"].warning("a historical key, ignored")
         }
-        // Q‑C5: a list of service names (or ids), under optimizer.locked or optimizer.sbmp.locked.
+        // docs/differences.md D5: a list of service names (or ids), under optimizer.locked or optimizer.sbmp.locked.
         let lockedField = o["locked"].isPresent ? o["locked"] : sbmp["locked"]
         var locked: [String] = []
         for element in lockedField.list(required: false) ?? [] {

@@ -1,7 +1,7 @@
 import Foundation
 import GMAOptimizer
 
-/// The two areas one gma instance controls (spec README fact 1: one cloud, one edge).
+/// The two areas one gma instance controls (one cloud, one edge: docs/differences.md §7).
 public enum ClusterArea: String, Sendable, CaseIterable, Codable {
     case cloud
     case edge
@@ -59,10 +59,10 @@ public struct GMAConfiguration: Sendable, Equatable {
 
     public func service(named name: String) -> ServiceConfig? { services.first { $0.name == name } }
 
-    /// M of the reference: the services plus the user (the edge ingress) at index M−1 (Q‑C1 fixed).
+    /// M of the reference: the services plus the user (the edge ingress) at index M−1 (docs/differences.md D1).
     public var modelSize: Int { services.count + 1 }
 
-    /// Names of the services the optimizer must not move (Q‑C5: by name, from `optimizer.locked`).
+    /// Names of the services the optimizer must not move (docs/differences.md D5: by name, from `optimizer.locked`).
     public var lockedServices: [String] { optimizer.lockedServices }
 }
 
@@ -90,7 +90,7 @@ public struct ServiceConfig: Sendable, Equatable {
     public var memoryRequestBytes: PerArea<Double> {
         PerArea(cloud: cloud.memoryRequestBytes, edge: edge.memoryRequestBytes)
     }
-    /// HPA CPU targets as fractions (Q‑C7: read per service and area, not always 0.6).
+    /// HPA CPU targets as fractions (docs/differences.md D7: read per service and area, not always 0.6).
     public var hpaCpuThreshold: PerArea<Double> { PerArea(cloud: cloud.hpa.cpuThreshold, edge: edge.hpa.cpuThreshold) }
 }
 
@@ -98,7 +98,7 @@ public enum WorkloadKind: String, Sendable, Equatable, Codable {
     case deployment = "Deployment"
     case statefulSet = "StatefulSet"
 
-    /// The resource name kubectl takes (`kubectl scale deployment …`), fixing Q‑C3.
+    /// The resource name kubectl takes (`kubectl scale deployment …`); see docs/differences.md D3.
     public var kubectlResource: String { self == .deployment ? "deployment" : "statefulset" }
 }
 
@@ -222,7 +222,7 @@ public struct AreaSettings: Sendable, Equatable {
     public var podCIDRRegex: String?
     /// Per core-hour and per GB-hour.
     public var prices: AreaPrices
-    /// `cost.network`, currency per GB (Q‑C2: read from its own key).
+    /// `cost.network`, currency per GB (docs/differences.md D2: read from its own key).
     public var networkPricePerGB: Double
     /// Istio ingress gateway `source_app` and namespace (used for the edge only).
     public var ingressSourceApp: String?
@@ -256,7 +256,7 @@ public struct NetworkSettings: Sendable, Equatable {
     public var edgeToCloudBitsPerSecond: Double
     /// Physical round-trip time.
     public var rttSeconds: Double
-    /// The one RTT multiplier (Q‑C4): the model uses `rttSeconds × rttMultiplier`.
+    /// The one RTT multiplier (docs/differences.md D4): the model uses `rttSeconds × rttMultiplier`.
     public var rttMultiplier: Double
 
     public init(
@@ -315,11 +315,11 @@ public struct OptimizerSettings: Sendable, Equatable {
     public var maxTraces: Int
     /// `sbmp.overshooting-avoidance-multiplier` (1 when absent).
     public var overshootingMultiplier: Double
-    /// `sbmp.input-binary-trace-file-npy` or `input-trace-file-npy` (Q‑C6), absolute.
+    /// `sbmp.input-binary-trace-file-npy` or `input-trace-file-npy` (docs/differences.md D6), absolute.
     public var inputTraceFile: String?
     public var maxDelayReductionSeconds: Double
     public var maxDelayIncreaseSeconds: Double
-    /// Service names that must stay where they are (Q‑C5).
+    /// Service names that must stay where they are (docs/differences.md D5).
     public var lockedServices: [String]
 
     public init(

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// Reads a service's manifests of one area (config.md §2.7, with Q‑C3, Q‑C7 and Q‑C31 fixed).
+/// Reads a service's manifests of one area (docs/config.md §7; docs/differences.md D3, D7, D10).
 ///
 /// Every document of every file is looked at: exactly one Deployment or StatefulSet and exactly one
 /// HorizontalPodAutoscaler are expected; other kinds (Service, ConfigMap, …) are ignored.

@@ -9,7 +9,7 @@ public struct UnitError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Parsers for the unit strings of `GMAConfig.yaml` and of Kubernetes manifests.
 ///
-/// Unlike the reference (config.md §4) they accept decimals, every Kubernetes quantity suffix and
+/// Unlike the reference (docs/config.md §11, docs/differences.md D8) they accept decimals, every Kubernetes quantity suffix and
 /// compound durations, and they never truncate to integers.
 public enum UnitParser {
     /// A duration in seconds: `250ms`, `1.5s`, `2m`, `1m30s`, `1h`, `1d`, `500us`, `10ns`.

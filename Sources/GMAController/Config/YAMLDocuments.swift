@@ -3,7 +3,7 @@ import Yams
 
 /// Reading YAML text into position-carrying nodes; syntax errors become issues with line:column.
 enum YAMLDocuments {
-    /// All documents of a (possibly multi-document) file. Empty documents are skipped (Q‑C31).
+    /// All documents of a (possibly multi-document) file. Empty documents are skipped (docs/differences.md D10).
     static func compose(_ text: String, file: String, log: IssueLog) -> [Node] {
         do {
             var nodes: [Node] = []
@@ -60,7 +60,7 @@ enum YAMLDocuments {
     }
 }
 
-/// Paths in the config resolve relative to the config file's directory (Q‑C27 fixed).
+/// Paths in the config resolve relative to the config file's directory (docs/differences.md D9).
 struct PathResolver {
     let baseDirectory: String
 

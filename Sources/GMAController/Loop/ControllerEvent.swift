@@ -1,7 +1,7 @@
 import Foundation
 import GMAOptimizer
 
-/// The states of controller.md §3.
+/// The states of docs/controller.md §2.
 public enum ControllerState: String, Sendable, Equatable, CaseIterable {
     case camping
     case hpaRunning = "hpa-running"
@@ -53,7 +53,7 @@ public struct ControllerDecision: Sendable {
     }
 }
 
-/// One change to the clusters (controller.md §5), independent of how it is carried out.
+/// One change to the clusters (docs/controller.md §5), independent of how it is carried out.
 public enum ClusterOperation: Sendable, Equatable, CustomStringConvertible {
     case scale(service: String, area: ClusterArea, replicas: Int)
     case apply(service: String)

@@ -1,6 +1,6 @@
 import GMAOptimizer
 
-/// The delay band and timing of the control loop (controller.md §3), in seconds.
+/// The delay band and timing of the control loop (docs/controller.md §2), in seconds.
 public struct DelayBand: Sendable, Equatable {
     public var offloadSeconds: Double
     public var unoffloadSeconds: Double

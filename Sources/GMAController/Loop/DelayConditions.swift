@@ -1,8 +1,8 @@
-/// The band tests and target delays of controller.md §3.1, §3.4 and §3.5, as pure functions.
+/// The band tests and target delays of docs/controller.md §2–3, as pure functions.
 ///
 /// Unknown values never trigger anything: offload needs a known value above its threshold, unoffload needs
 /// the mean and (when configured) the quantile known and below theirs. The reference read "no data" as
-/// zero delay and emptied the edge (Q‑C11); here no data means no action.
+/// zero delay and emptied the edge (docs/differences.md D12); here no data means no action.
 extension DelayBand {
     /// Offload fires on the mean OR the quantile.
     public func wantsOffload(mean: Double?, quantile: Double?) -> Bool {

@@ -1,7 +1,7 @@
 import Foundation
 import GMAOptimizer
 
-/// The control loop of controller.md §3: camping, HPA gating, offload/unoffload alarms that must persist
+/// The control loop of docs/controller.md §2: camping, HPA gating, offload/unoffload alarms that must persist
 /// for the stabilisation window, then a placement action and a pause of W.
 ///
 /// Every cycle re-reads the world (telemetry, HPAs, the edge set); the only memory is the state, the alarm
@@ -163,7 +163,7 @@ public final class PlacementController: @unchecked Sendable {
         let expected: PlacementActionKind = state == .offloading ? .offload : .unoffload
         let fast = fastAction
         fastAction = false
-        // Checked again on fresh data: the world may have moved since the alarm (Q‑C9, Q‑C24).
+        // Checked again on fresh data: the world may have moved since the alarm (docs/differences.md D23).
         guard wanted == expected, moving.isEmpty || fast else {
             let cause = wanted == expected ? "autoscalers started moving" : why
             move(to: .camping, at: now, "no \(expected.rawValue) at action time: \(cause)")

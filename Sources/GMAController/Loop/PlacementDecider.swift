@@ -159,7 +159,7 @@ public struct PlacementDecider: Sendable {
         }
     }
 
-    /// Deletions first (the cloud absorbs the edge replicas), then additions (controller.md §5).
+    /// Deletions first (the cloud absorbs the edge replicas), then additions (docs/controller.md §5).
     func operations(for solution: PlacementSolution, hpa: [String: ServiceHPAStatus]) -> [ClusterOperation] {
         var ops: [ClusterOperation] = []
         for service in solution.removed {

@@ -1,8 +1,8 @@
 import Foundation
 import Yams
 
-/// The `NetInfo` document of `netinfo.yaml` (config.md §3). Each key is optional; absent ones leave the
-/// current values alone. gma only reads this file: measurements stay in memory (Q‑C20).
+/// The `NetInfo` document of `netinfo.yaml` (docs/config.md §10). Each key is optional; absent ones leave the
+/// current values alone. gma only reads this file: measurements stay in memory (docs/differences.md D20).
 public struct NetInfoFile: Sendable, Equatable {
     public var rttSeconds: Double?
     public var cloudToEdgeBitsPerSecond: Double?
@@ -61,7 +61,7 @@ public struct NetInfoFile: Sendable, Equatable {
     }
 }
 
-/// The unit strings of netinfo.yaml (config.md §4.1–4.2), accepting decimals (the reference did not, which
+/// The unit strings of netinfo.yaml (docs/config.md §10), accepting decimals (the reference did not, which
 /// is how sub-millisecond RTTs became 0). Rates must be positive.
 enum NetworkUnits {
     static func seconds(_ text: String) -> Double? {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One network measurement, in SI units and unrounded (Q‑C20: the reference truncated to whole ms/Mbps):
+/// One network measurement, in SI units and unrounded (docs/differences.md D20: the reference truncated to whole ms/Mbps):
 /// the same values the loop uses as its network conditions.
 public typealias NetworkMeasurement = NetworkConditions
 
@@ -25,10 +25,10 @@ public enum NetproberError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// Client of the net prober's `GET /get` (telemetry.md §4.2). The URL is used as configured, query
+/// Client of the net prober's `GET /get` (docs/telemetry.md §8). The URL is used as configured, query
 /// string included (`server_ip`, `bandwidth_mbps`, `duration`, …).
 ///
-/// The prober answers numbers: bit/s for both directions (the same measured value, Q‑C21) and the
+/// The prober answers numbers: bit/s for both directions (one value for both in the reference's prober, docs/differences.md D21) and the
 /// RTT in milliseconds.
 public final class NetproberClient: NetworkProbe {
     public let url: URL

@@ -29,7 +29,7 @@ public struct NetworkInfo: Sendable, Equatable {
 /// Keeps the last known network values: configuration defaults, then `netinfo.yaml`, then probes.
 ///
 /// The file is applied when its contents change (so an unchanged file does not undo a newer probe), and a
-/// missing or broken file, or a failed probe, leaves the values as they were (Q‑C20).
+/// missing or broken file, or a failed probe, leaves the values as they were (docs/differences.md D20).
 public actor NetworkInfoProvider {
     public private(set) var current: NetworkInfo
     private let netinfoPath: String?

@@ -1,7 +1,7 @@
 /// Rendering of PromQL fragments from plain values.
 ///
 /// Names and label values come from configuration, so they are always escaped: a service called
-/// `a.b` must match the label value `a.b` and nothing else (Q‑C15), and a quote in a value must not
+/// `a.b` must match the label value `a.b` and nothing else (docs/telemetry.md §2), and a quote in a value must not
 /// end the string literal.
 enum PromQL {
     /// A double-quoted PromQL string literal holding `value` verbatim.

@@ -106,7 +106,7 @@ public struct PrometheusTelemetrySettings: Sendable, Equatable {
     /// A Kubernetes workload whose pods carry the service's CPU and memory.
     ///
     /// cAdvisor series have a `pod` label and no app label, so a pod is attributed to the workload whose
-    /// controller would have generated exactly that name (`Kind.owns`), never by a name prefix (Q‑C15).
+    /// controller would have generated exactly that name (`Kind.owns`), never by a name prefix (docs/telemetry.md §2).
     public struct Workload: Sendable, Equatable {
         public enum Kind: String, Sendable, Equatable, CaseIterable {
             /// Pods `<name>-<pod-template-hash>-<suffix>`.

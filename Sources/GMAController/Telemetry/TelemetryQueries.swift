@@ -1,10 +1,10 @@
-/// The PromQL of one snapshot, rendered once from the settings (telemetry.md §2, with the fixes below).
+/// The PromQL of one snapshot, rendered once from the settings (docs/telemetry.md §3, with the fixes below).
 ///
 /// Differences from the reference, on purpose:
-/// * label values are matched literally (escaped, and `=~` is anchored), pods by workload name shape (Q‑C15);
-/// * the delay quantile is taken over buckets summed across destinations (Q‑C19);
+/// * label values are matched literally (escaped, and `=~` is anchored), pods by workload name shape (docs/differences.md D15);
+/// * the delay quantile is taken over buckets summed across destinations (docs/differences.md D19);
 /// * the user row of the call matrix and λ_user come from the same ingress series, so they cannot
-///   disagree in a multi-edge setup (Q‑C17);
+///   disagree in a multi-edge setup (docs/differences.md D17);
 /// * λ_j counts every successful request into j, whatever the caller, because Fm[j][·] is "calls per
 ///   request j received".
 public struct TelemetryQueries: Sendable, Equatable {

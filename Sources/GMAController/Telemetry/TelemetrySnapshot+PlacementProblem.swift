@@ -13,7 +13,7 @@ public struct TelemetryIncompleteError: Error, Sendable, Equatable, CustomString
 }
 
 extension TelemetrySnapshot {
-    /// `template` with its measured fields replaced by this snapshot's (model.md §8): λ, Fm, L, CPU and
+    /// `template` with its measured fields replaced by this snapshot's (docs/telemetry.md §6): λ, Fm, L, CPU and
     /// memory usage. Everything else (requests, prices, network, target, `atEdge`, `locked`) comes from
     /// the template, i.e. from configuration and the cluster.
     ///

@@ -1,9 +1,9 @@
 import Foundation
 import GMAOptimizer
 
-/// One consistent look at the app: every signal of telemetry.md §2 at one instant.
+/// One consistent look at the app: every signal of docs/telemetry.md §3 at one instant.
 ///
-/// Unknown is nil, never zero (Q‑C11, Q‑C18): no traffic, NaN, an empty answer or a failed query
+/// Unknown is nil, never zero (docs/differences.md D12, D18): no traffic, NaN, an empty answer or a failed query
 /// leave the value nil and add a `Reason`. Units are SI: seconds, bytes, cores, requests per second.
 public struct TelemetrySnapshot: Sendable, Equatable {
     /// The name the call matrix uses for the edge ingress (the reference's index M−1).
@@ -148,7 +148,7 @@ public struct TelemetrySnapshot: Sendable, Equatable {
 
     public var isDelayKnown: Bool { userDelaySeconds != nil }
     public var isDelayQuantileKnown: Bool { userDelayQuantileSeconds != nil }
-    /// Users are sending successful requests: the precondition of any decision (Q‑C11).
+    /// Users are sending successful requests: the precondition of any decision (docs/differences.md D12).
     public var hasUserTraffic: Bool { (userRequestsPerSecond ?? 0) > 0 }
     public var isCallGraphKnown: Bool { unknownCallers.isEmpty }
 

@@ -13,7 +13,7 @@ public enum BundledApps {
         }
     }
 
-    /// Reference prices of the bench format (FORMAT.md §1).
+    /// Reference prices of the bench format (docs/problem-format.md §8).
     static let prices = Prices(
         edge: AreaPrices(cpuCoreHour: 0.028, memoryGBHour: 0.014),
         cloud: AreaPrices(cpuCoreHour: 0.0208, memoryGBHour: 0.0104), networkGB: 0.02)

@@ -1,4 +1,4 @@
-/// Draws `gma/v1` problems like the reference's size simulator (`simulators.md` §1, `FORMAT.md` §1.8): the
+/// Draws `gma/v1` problems like the reference's size simulator (docs/problem-format.md §8): the
 /// same graph process, ranges and constants, from a seed of our own generator (the numpy streams cannot be
 /// reproduced across languages; the distributions are the same).
 public struct AppGenerator: Sendable {
@@ -83,7 +83,7 @@ public struct AppGenerator: Sendable {
         return problem
     }
 
-    /// The warm start of the simulators' λ experiment (`FORMAT.md` §1.8, variant `lambda`): the greedy's answer
+    /// The warm start of the simulators' λ experiment (docs/problem-format.md §8, unoffload): the greedy's answer
     /// to `offload` becomes the current placement (CPU usage shifted with it), the rate drops to a fifth (a tenth
     /// if that leaves no slack), usage scales with it, and the allowed delay is 0.1 s.
     public static func problem(unoffloadFrom offload: PlacementProblem) -> PlacementProblem {

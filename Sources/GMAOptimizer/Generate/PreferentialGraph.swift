@@ -1,6 +1,6 @@
 import Foundation
 
-/// The reference simulators' dependency graph (`simulators.md` §1.1): Barabási–Albert growth where each new
+/// The reference simulators' dependency graph (docs/problem-format.md §8): Barabási–Albert growth where each new
 /// service gets a Pareto-distributed number of callers, chosen with probability proportional to
 /// `children^power + zeroAppeal`.
 ///

@@ -195,7 +195,7 @@ struct GroupBuilder {
         }
     }
 
-    /// Delay of one edge→cloud call to `b` at this load (§1.5 step 5).
+    /// Delay of one edge→cloud call to `b` at this load (docs/model.md §6).
     private func callDelay(to b: Int, spread: Double) -> Double {
         min(model.responseBytes[b] * 8 / model.bandwidth * spread, 1e5) + model.rtt
     }

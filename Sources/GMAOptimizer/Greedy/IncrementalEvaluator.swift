@@ -2,10 +2,10 @@
 ///
 /// A flip changes the invocations only of the flipped services and of the edge copies reachable from them
 /// through edge copies: a service that stays in the cloud receives, in total, the invocations of its callers'
-/// two copies, which do not depend on the placement (`FORMAT.md` §1.5 step 2). So a trial recomputes N over
+/// two copies, which do not depend on the placement (docs/model.md §3). So a trial recomputes N over
 /// that region only, callers first, and turns the changed calls into deltas of the two sums the delay and the
-/// traffic are made of (crossing bytes X and crossing calls Y, §1.5 steps 3–6). Replica costs are per service
-/// (§1.6), so their delta is local too.
+/// traffic are made of (crossing bytes X and crossing calls Y, docs/model.md §4–6). Replica costs are per service
+/// (docs/model.md §7–9), so their delta is local too.
 ///
 /// Committing a move re-evaluates the whole placement with `PlacementModel.evaluate`, so the committed figures
 /// are the model's own, bit for bit, and rounding never accumulates across moves.
@@ -27,7 +27,7 @@ struct IncrementalEvaluator {
         /// False when a cyclic component had no finite solution (never for validated problems).
         var solvable = true
         /// Network delay of the flipped placement when the link saturates so far that some transfer times hit
-        /// the model's cap (§1.5 step 5): the sums above no longer give it, so the trial adds it up per call
+        /// the model's cap (docs/model.md §6): the sums above no longer give it, so the trial adds it up per call
         /// while its arrays hold the flipped placement. Valid only on the commit `cappedAt` it was made on.
         var cappedNetwork: Double?
         var cappedAt = -1
@@ -160,7 +160,7 @@ struct IncrementalEvaluator {
         }
     }
 
-    /// Hourly replica cost of one service with these invocations (`FORMAT.md` §1.6, the model's order of operations).
+    /// Hourly replica cost of one service with these invocations (docs/model.md §7–8, the model's order of operations).
     private func replicaCost(of i: Int, cloud: Double, edge: Double) -> Double {
         let total = model.currentTotalCalls[i]
         let usage = model.cpuUsageTotal[i]
@@ -310,7 +310,7 @@ struct IncrementalEvaluator {
         return true
     }
 
-    /// Invocations of a cyclic component's copies from the trial values of its callers (§1.5 step 2, solved
+    /// Invocations of a cyclic component's copies from the trial values of its callers (docs/model.md §3, solved
     /// densely: the components of real call graphs are small).
     private func solveCyclic(_ c: Int) -> (edge: [Double], cloud: [Double])? {
         let component = graph.components[c]
@@ -352,12 +352,12 @@ struct IncrementalEvaluator {
         return (edge, cloud)
     }
 
-    /// Whether some transfer time reaches the model's 1e5 s cap at this load factor (§1.5 step 5).
+    /// Whether some transfer time reaches the model's 1e5 s cap at this load factor (docs/model.md §6).
     private func isCapped(spread: Double) -> Bool {
         model.lambda != 0 && maxResponseBytes * 8 / model.bandwidth * spread > 1e5
     }
 
-    /// Delay and total cost from the crossing sums (§1.5 steps 3–8, §1.6 network price). Past the cap the
+    /// Delay and total cost from the crossing sums (docs/model.md §4–6, §9 network price). Past the cap the
     /// uncapped sum is an upper bound of the delay: moves without their exact per-call sum look no better
     /// than they are, and commits re-check exactly.
     private func figures(bytes rawBytes: Double, calls rawCalls: Double, compute: Double, cappedNetwork: Double?)

@@ -34,7 +34,7 @@ struct LagrangianSeed {
             return coresPerInvocation
                 * (model.replicaPriceEdge[i] / model.cpuRequestEdge[i] - model.replicaPriceCloud[i] / model.cpuRequestCloud[i])
         }
-        // §1.6 network cost, below saturation: price · λ · 8·X · 3600 / 8 / 1e9 per unit of crossing X.
+        // The network cost of docs/model.md §9, below saturation: price · λ · 8·X · 3600 / 8 / 1e9 per unit of crossing X.
         let perByte = model.networkPricePerGB * model.lambda * 3600 / 1e9
         networkPrice = model.responseBytes.map { $0 * perByte }
         phi = [Double](repeating: 0, count: n)

@@ -1,7 +1,7 @@
 /// The load-spread part of the network delay as a function of the bytes sent cloud→edge per user request.
 ///
 /// With S megabytes per request, T = 8λ·1e6·S bit/s and ρ = T/B, the transfer time of all remote calls
-/// is h(S) = a·S/(1 − c·S) with a = 8e6/B and c = 8λ·1e6/B (`FORMAT.md` §1.5 steps 3–6 while ρ < 1
+/// is h(S) = a·S/(1 − c·S) with a = 8e6/B and c = 8λ·1e6/B (docs/model.md §4–6, docs/milp.md §9, while ρ < 1
 /// and the 1e5 cap does not bind). h is convex and increasing, so tangents under-estimate it: a model
 /// with finitely many tangents is a relaxation, and adding one where it was wrong converges.
 struct DelayCurve: Sendable {

@@ -1,4 +1,4 @@
-/// The placement problem as a mixed-integer program that is exact for the model of `FORMAT.md` §1.5–1.6.
+/// The placement problem as a mixed-integer program that is exact for the model of docs/model.md (the program: docs/milp.md).
 ///
 /// Variables are scaled to stay well conditioned: x_b (binary) places b at the edge; y_b ∈ [0,1] is the
 /// share of b's invocations that run at the edge (n_b / Nt_b); on a call a→b, p and q ∈ [0,1] split the
@@ -232,7 +232,7 @@ struct PlacementFormulation: Sendable {
         milp.setCost(x, atEdgeCost - inCloudCost)
     }
 
-    /// Replica counts when a fraction `edgeShare` (0 or 1) of the invocations runs at the edge (§1.6).
+    /// Replica counts when a fraction `edgeShare` (0 or 1) of the invocations runs at the edge (docs/model.md §8).
     private func replicas(_ b: Int, edgeShare: Double) -> (edge: Double, cloud: Double) {
         let usage = model.cpuUsageTotal[b]
         let h = model.hpaThreshold[b]

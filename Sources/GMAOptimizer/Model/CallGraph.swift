@@ -142,7 +142,7 @@ struct CallGraph: Sendable {
 }
 
 extension CallGraph {
-    /// Invocations per user request of every edge copy (`edgeN`) and cloud copy (`cloudN`), `FORMAT.md` §1.5 step 2.
+    /// Invocations per user request of every edge copy (`edgeN`) and cloud copy (`cloudN`), docs/model.md §3.
     /// `atEdge[user]` must be true. Returns false if a cyclic component has no physical solution.
     @discardableResult
     func invocations(atEdge: [Bool], cloudN: inout [Double], edgeN: inout [Double]) -> Bool {
@@ -160,7 +160,7 @@ extension CallGraph {
                     fromEdge += call.rate * edgeN[call.from]
                     fromCloud += call.rate * cloudN[call.from]
                 }
-                // An edge copy calls the callee's edge copy if present, else its cloud copy (§1.5 step 1).
+                // An edge copy calls the callee's edge copy if present, else its cloud copy (docs/model.md §2).
                 if atEdge[b] {
                     edgeN[b] = fromEdge
                     cloudN[b] = fromCloud

@@ -1,4 +1,4 @@
-/// Hourly cost of a placement (`FORMAT.md` §1.6).
+/// Hourly cost of a placement (docs/model.md §9).
 public struct CostBreakdown: Sendable, Equatable {
     public var total: Double
     public var edge: Double
@@ -17,7 +17,7 @@ public struct CostBreakdown: Sendable, Equatable {
 public struct PlacementEvaluation: Sendable {
     /// `atEdge[i]`: service `i` has an edge copy in this placement.
     public var atEdge: [Bool]
-    /// N: invocations per user request of each cloud / edge copy (§1.5 step 2).
+    /// N: invocations per user request of each cloud / edge copy (docs/model.md §3).
     public var cloudCalls: [Double]
     public var edgeCalls: [Double]
     /// T: cloud→edge response traffic, unclipped (bit/s).

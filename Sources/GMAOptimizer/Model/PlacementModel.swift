@@ -1,4 +1,4 @@
-/// The reference cost/delay model of `FORMAT.md` §1.5–1.7 over dense arrays.
+/// The reference cost/delay model of docs/model.md over dense arrays.
 ///
 /// Built once per problem (names resolved, current placement evaluated); `evaluate` is the inner loop of
 /// every solver and runs in O(calls) for acyclic call graphs.
@@ -14,7 +14,7 @@ public struct PlacementModel: Sendable {
     let hpaThreshold: [Double]
     let cpuRequestCloud: [Double]
     let cpuRequestEdge: [Double]
-    /// Current usage of both areas together: the usage that follows invocations (§1.6).
+    /// Current usage of both areas together: the usage that follows invocations (docs/model.md §7).
     let cpuUsageTotal: [Double]
     let memoryUsageTotal: [Double]
     let replicaPriceCloud: [Double]
@@ -124,7 +124,7 @@ public struct PlacementModel: Sendable {
         var edgeN = [Double](repeating: 0, count: n + 1)
         graph.invocations(atEdge: present, cloudN: &cloudN, edgeN: &edgeN)
 
-        // §1.5 step 3: responses of cloud copies to edge callers cross the link.
+        // docs/model.md §4: responses of cloud copies to edge callers cross the link.
         var trafficBytes = 0.0
         for call in graph.calls where present[call.from] && !present[call.to] {
             trafficBytes += edgeN[call.from] * call.rate * responseBytes[call.to]
@@ -133,7 +133,7 @@ public struct PlacementModel: Sendable {
         let (rho, spread) = loadSpread(traffic: traffic)
         var networkDelay = 0.0
         if lambda != 0 {
-            // §1.5 steps 5–6: the transfer term is capped, the RTT is not.
+            // docs/model.md §6: the transfer term is capped, the RTT is not.
             for call in graph.calls where present[call.from] && !present[call.to] {
                 let transfer = min(responseBytes[call.to] * 8 / bandwidth * spread, 1e5)
                 networkDelay += edgeN[call.from] * call.rate * (transfer + rtt)
@@ -144,7 +144,7 @@ public struct PlacementModel: Sendable {
         for i in 0..<n { internalDelayTotal += edgeN[i] * internalDelay[i] }
         let delay = min(networkDelay + internalDelayTotal, 1e5)
 
-        // §1.6: usage follows invocations, then replicas from the CPU threshold.
+        // docs/model.md §7–8: usage follows invocations, then replicas from the CPU threshold.
         var cpuCloud = [Double](repeating: 0, count: n)
         var cpuEdge = [Double](repeating: 0, count: n)
         var memCloud = [Double](repeating: 0, count: n)
@@ -196,14 +196,14 @@ public struct PlacementModel: Sendable {
         )
     }
 
-    /// ρ and the load-spread factor of §1.5 step 4 (a penalty growing with the unclipped load when ρ ≥ 1).
+    /// ρ and the load-spread factor of docs/model.md §5 (a penalty growing with the unclipped load when ρ ≥ 1).
     func loadSpread(traffic: Double) -> (rho: Double, spread: Double) {
         let rho = min(traffic / bandwidth, 1)
         let spread = rho < 1 ? 1 / (1 - rho) : 1e6 * traffic / bandwidth
         return (rho, spread)
     }
 
-    // MARK: - Feasibility (§1.7)
+    // MARK: - Feasibility (docs/model.md §10)
 
     /// Whether a placement with this delay meets the problem's target.
     public func meetsTarget(delaySeconds delay: Double) -> Bool {

@@ -1,4 +1,4 @@
-/// A placement problem in the `gma/v1` JSON format (`FORMAT.md` §1).
+/// A placement problem in the `gma/v1` JSON format (docs/problem-format.md).
 ///
 /// Units are the format's: seconds, bytes, bit/s, cores and currency per hour.
 /// The type is a plain value; `PlacementModel` turns it into dense arrays for evaluation.
@@ -148,7 +148,7 @@ public struct Service: Codable, Sendable, Equatable {
     }
 }
 
-/// The user's entry point (`FORMAT.md` §1.3): its requests price the constant cloud replica of the reference.
+/// The user's entry point (docs/problem-format.md §4): its requests price the constant cloud replica of the reference.
 public struct Ingress: Codable, Sendable, Equatable {
     public var cpuRequestCores: PerArea<Double>
     public var memoryRequestBytes: PerArea<Double>

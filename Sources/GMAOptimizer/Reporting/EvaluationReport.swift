@@ -1,5 +1,5 @@
 extension PlacementModel {
-    /// The evaluation in the layout of the `outputs` object of `conformance.json` (`FORMAT.md` §3).
+    /// The evaluation in the layout of the `outputs` object of `conformance.json` (docs/problem-format.md §9).
     public func report(_ e: PlacementEvaluation) -> JSONValue {
         func perService(_ values: [Double]) -> JSONValue {
             .object(serviceNames.indices.map { (serviceNames[$0], .number(values[$0])) })

@@ -63,7 +63,7 @@ enum Scenarios {
     ///     →shipping 0.5; payment→checkout 0.5.
     /// Delay: mean (6·30 + 2·400)/8 = 122.5 ms. p90 over the summed buckets: rank 7.2 of 8 falls in
     /// (250, 500] with 7 below and 1 inside → 300 ms. (The reference's weighted mean of per-destination
-    /// quantiles would give (6·45 + 2·450)/8 = 146.25 ms, Q‑C19.)
+    /// quantiles would give (6·45 + 2·450)/8 = 146.25 ms, docs/differences.md D19.)
     static let tenServices = MeshScenario(
         appNamespace: "shop",
         cloudCluster: "cloud",

@@ -372,5 +372,4 @@ struct FaultMatrixTests {
             #expect(try await Self.changeCount(rig) == before, "nothing applied")
         }
     }
-    }
 }

@@ -102,8 +102,14 @@ struct NetproberLoopbackTests {
         iperfServer.standardOutput = FileHandle.nullDevice
         iperfServer.standardError = FileHandle.nullDevice
         try iperfServer.run()
-        // SIGKILL: children of the test runner may inherit a blocked SIGTERM.
-        defer { kill(iperfServer.processIdentifier, SIGKILL) }
+        // SIGKILL: children of the test runner may inherit a blocked SIGTERM. Only while it runs: once reaped,
+        // its pid may belong to another test's child.
+        defer {
+            if iperfServer.isRunning {
+                kill(iperfServer.processIdentifier, SIGKILL)
+                iperfServer.waitUntilExit()
+            }
+        }
         // Wait for the event "iperf3 listens" in the kernel's socket table. Connecting to find out would
         // start (and fail) a test on the server, and a fixed number of tries gave up too early on a loaded
         // machine, so the probe met a closed port.

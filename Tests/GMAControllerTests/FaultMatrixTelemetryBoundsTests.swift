@@ -13,7 +13,7 @@ import Testing
 struct FaultMatrixTelemetryBoundsTests {
     static let at = Scenarios.endDate
     static let time = Scenarios.end
-    static let hangGuardSeconds = 60.0
+    static let hangGuardSeconds = 300.0
 
     /// A vector answer with one series per entry of `labels`, every sample at `timestamp`.
     static func vector(_ labels: [String], timestamp: Double = Double(Scenarios.end)) -> String {
@@ -22,7 +22,7 @@ struct FaultMatrixTelemetryBoundsTests {
     }
 
     static func client(
-        _ server: StubHTTPServer, timeout: Double = 30, attempts: Int = 3, maxBytes: Int = PrometheusConnection.defaultMaxAnswerBytes,
+        _ server: StubHTTPServer, timeout: Double = 600, attempts: Int = 3, maxBytes: Int = PrometheusConnection.defaultMaxAnswerBytes,
         maxSeries: Int = PrometheusConnection.defaultMaxSeries
     ) -> PrometheusClient {
         PrometheusClient(

@@ -8,7 +8,7 @@ import Testing
 struct TelemetryClientTests {
     static let vector = #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1767225600,"NaN"]},{"metric":{},"value":[1767225600.5,"+Inf"]},{"metric":{},"value":[1767225600,"-Inf"]},{"metric":{},"value":[1767225600,"2.5e-3"]}]}}"#
 
-    func client(_ server: StubHTTPServer, timeout: Double = 30, attempts: Int = 3, credentials: PrometheusCredentials = .none)
+    func client(_ server: StubHTTPServer, timeout: Double = 600, attempts: Int = 3, credentials: PrometheusCredentials = .none)
         -> PrometheusClient
     {
         PrometheusClient(

@@ -34,10 +34,10 @@ struct Decide: AsyncParsableCommand {
     func run() async throws {
         try await reportingUserErrors {
             // decide reports what failed in its one closing line; logs show only when GMA_LOG_LEVEL asks.
-            let level = ProcessInfo.processInfo.environment["GMA_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+            let level = LogLevels.fromEnvironment(fallback: .critical)
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level ?? .critical
+                handler.logLevel = level
                 return handler
             }
             let configuration = try controller.load()

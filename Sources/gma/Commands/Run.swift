@@ -120,9 +120,10 @@ final class ClusterBox: @unchecked Sendable {
 }
 
 enum LogLevels {
-    static func fromEnvironment() -> Logger.Level {
-        let text = ProcessInfo.processInfo.environment["GMA_LOG_LEVEL"]?.lowercased() ?? "info"
-        return Logger.Level(rawValue: text == "warn" ? "warning" : text) ?? .info
+    /// GMA_LOG_LEVEL (`warn` accepted for `warning`), else `fallback` when it is unset or not a level.
+    static func fromEnvironment(fallback: Logger.Level = .info) -> Logger.Level {
+        guard let text = ProcessInfo.processInfo.environment["GMA_LOG_LEVEL"]?.lowercased() else { return fallback }
+        return Logger.Level(rawValue: text == "warn" ? "warning" : text) ?? fallback
     }
 }
 

@@ -1,1 +1,0 @@
-// The controller: configuration, telemetry, actuation and the state machine.

@@ -7,7 +7,12 @@ let package = Package(
     products: [
         .executable(name: "gma", targets: ["gma"]),
         .library(name: "GMAOptimizer", targets: ["GMAOptimizer"]),
-        .library(name: "GMAController", targets: ["GMAController"]),
+        // The controller's core and the parts a program embedding it picks (docs/architecture.md).
+        .library(name: "GMAControl", targets: ["GMAConfig", "GMAControl"]),
+        .library(name: "GMATelemetry", targets: ["GMATelemetry"]),
+        .library(name: "GMAKube", targets: ["GMAKube"]),
+        .library(name: "GMATwin", targets: ["GMATwin"]),
+        .library(name: "GMARuntime", targets: ["GMARuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,23 +50,63 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The modules of the controller; imports point down this list (docs/architecture.md).
+        // Running programs with deadlines and bounded output: kubectl, iperf3, ping, solver plug-ins.
+        .target(name: "GMAProcess"),
+        // The configuration files: model, YAML loader, manifests, layouts, units.
         .target(
-            name: "GMAController",
+            name: "GMAConfig",
+            dependencies: ["GMAOptimizer", .product(name: "Yams", package: "Yams")]
+        ),
+        // The core: state machine, decider, actuator and the protocols its leaves implement.
+        // GMAProcess only for `ExternalSolver`, until the decider receives its solver (docs/architecture.md).
+        .target(
+            name: "GMAControl",
+            dependencies: ["GMAOptimizer", "GMAConfig", "GMAProcess", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Telemetry from Prometheus (libcurl) and the network from netinfo.yaml and the net prober.
+        .target(
+            name: "GMATelemetry",
             dependencies: [
-                "GMAOptimizer",
-                "CCurl",
-                "GMAHTTP",
-                .product(name: "Yams", package: "Yams"),
+                "GMAOptimizer", "GMAConfig", "GMAControl", "CCurl", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The clusters through kubectl.
+        .target(
+            name: "GMAKube",
+            dependencies: ["GMAConfig", "GMAControl", "GMAProcess", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The net prober's server: probes RTT and bandwidth with ping and iperf3.
+        .target(name: "GMANetprober", dependencies: ["GMAHTTP", "GMAProcess"]),
+        // The digital twin: a simulated app, clusters and telemetry driving the real controller.
+        .target(
+            name: "GMATwin",
+            dependencies: [
+                "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Metrics, JSON logs, health endpoints and the decision journal.
+        .target(
+            name: "GMAObservability",
+            dependencies: [
+                "GMAOptimizer", "GMAControl", "GMAHTTP", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // Wiring shared by the CLI and the tests: config → settings, telemetry, cluster; `gma check`'s report.
+        .target(
+            name: "GMARuntime",
+            dependencies: [
+                "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", "GMATelemetry", "GMAKube",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "gma",
             dependencies: [
-                "GMAOptimizer",
-                "GMAController",
-                "GMAHTTP",
+                "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", "GMATelemetry", "GMAKube", "GMANetprober",
+                "GMATwin", "GMAObservability", "GMARuntime", "GMAHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,7 +120,11 @@ let package = Package(
         .testTarget(name: "GMAOptimizerTests", dependencies: ["GMAOptimizer"], exclude: ["Fixtures"]),
         // Fixtures/prom holds Swift sources of the tests; the other fixture folders are data.
         .testTarget(
-            name: "GMAControllerTests", dependencies: ["GMAController", "GMAHTTP"],
+            name: "GMAControllerTests",
+            dependencies: [
+                "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", "GMATelemetry", "GMAKube", "GMANetprober",
+                "GMATwin", "GMAObservability", "GMARuntime", "GMAHTTP",
+            ],
             exclude: ["Fixtures/app3", "Fixtures/kube", "Fixtures/layouts"]
         ),
     ]

@@ -371,9 +371,3 @@ struct ConfigReader {
 
     private func ms(_ seconds: Double) -> String { "\(fmt(seconds * 1000)) ms" }
 }
-
-/// A number without a trailing `.0`.
-func fmt(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-    return String(format: "%g", value)
-}

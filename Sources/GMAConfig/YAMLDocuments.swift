@@ -2,9 +2,9 @@ import Foundation
 import Yams
 
 /// Reading YAML text into position-carrying nodes; syntax errors become issues with line:column.
-enum YAMLDocuments {
+package enum YAMLDocuments {
     /// All documents of a (possibly multi-document) file. Empty documents are skipped (docs/differences.md D10).
-    static func compose(_ text: String, file: String, log: IssueLog) -> [Node] {
+    package static func compose(_ text: String, file: String, log: IssueLog) -> [Node] {
         do {
             var nodes: [Node] = []
             var sequence = try Yams.compose_all(yaml: text)
@@ -17,7 +17,7 @@ enum YAMLDocuments {
         }
     }
 
-    static func report(_ error: Error, file: String, log: IssueLog) {
+    package static func report(_ error: Error, file: String, log: IssueLog) {
         guard let yamlError = error as? YamlError else {
             log.add(.error, file: file, mark: nil, path: "", "cannot parse YAML: \(error)")
             return
@@ -45,7 +45,7 @@ enum YAMLDocuments {
     }
 
     /// 1-based line and column of the character at `offset` (a distance in Characters, as Yams reports it).
-    static func position(ofCharacter offset: Int, in text: String) -> (line: Int?, column: Int?) {
+    package static func position(ofCharacter offset: Int, in text: String) -> (line: Int?, column: Int?) {
         var line = 1
         var column = 1
         for character in text.prefix(offset) {
@@ -61,10 +61,12 @@ enum YAMLDocuments {
 }
 
 /// Paths in the config resolve relative to the config file's directory (docs/differences.md D9).
-struct PathResolver {
-    let baseDirectory: String
+package struct PathResolver {
+    package let baseDirectory: String
 
-    func resolve(_ path: String) -> String {
+    package init(baseDirectory: String) { self.baseDirectory = baseDirectory }
+
+    package func resolve(_ path: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
         return ((baseDirectory as NSString).appendingPathComponent(expanded) as NSString).standardizingPath

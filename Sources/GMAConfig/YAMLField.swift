@@ -2,38 +2,40 @@ import Foundation
 import Yams
 
 /// The issues found in one load; every reader appends here so that all problems are reported at once.
-final class IssueLog {
-    private(set) var issues: [ConfigIssue] = []
+package final class IssueLog {
+    package private(set) var issues: [ConfigIssue] = []
 
-    func add(_ severity: ConfigIssue.Severity, file: String, mark: Mark?, path: String, _ message: String) {
+    package init() {}
+
+    package func add(_ severity: ConfigIssue.Severity, file: String, mark: Mark?, path: String, _ message: String) {
         issues.append(
             ConfigIssue(
                 severity: severity, file: file, line: mark?.line, column: mark?.column, keyPath: path,
                 message: message))
     }
 
-    func add(_ issue: ConfigIssue) { issues.append(issue) }
+    package func add(_ issue: ConfigIssue) { issues.append(issue) }
 
-    var hasErrors: Bool { issues.contains { $0.severity == .error } }
+    package var hasErrors: Bool { issues.contains { $0.severity == .error } }
 }
 
 /// A position in a YAML tree: the node (absent if the key is missing), its key path and the nearest mark.
 ///
 /// Typed accessors report a missing key or a wrong type to the log and return nil, so that a caller can
 /// read every key, collect every problem, and only then decide to fail.
-struct YAMLField {
-    let node: Node?
-    let path: String
+package struct YAMLField {
+    package let node: Node?
+    package let path: String
     /// The node's own mark, or the nearest enclosing node's when the key is absent.
-    let mark: Mark?
-    let file: String
-    let log: IssueLog
+    package let mark: Mark?
+    package let file: String
+    package let log: IssueLog
     /// The parent was not a mapping (already reported): stay silent about this key.
-    var silenced = false
+    package var silenced = false
     /// Where this field's own key is written (`telemetry:`): missing children are reported there.
-    var keyMark: Mark?
+    package var keyMark: Mark?
 
-    init(root: Node?, file: String, log: IssueLog, path: String = "") {
+    package init(root: Node?, file: String, log: IssueLog, path: String = "") {
         self.node = root
         self.path = path
         self.mark = root?.mark
@@ -54,21 +56,21 @@ struct YAMLField {
     }
 
     /// Absent, or an explicit YAML null (`key:` with no value, `~`, `null`).
-    var isAbsent: Bool {
+    package var isAbsent: Bool {
         guard let node else { return true }
         if case .scalar = node, node.tag == Tag(.null) { return true }
         return false
     }
 
-    var isPresent: Bool { !isAbsent }
+    package var isPresent: Bool { !isAbsent }
 
-    func error(_ message: String) { if !silenced { log.add(.error, file: file, mark: mark, path: path, message) } }
-    func warning(_ message: String) { if !silenced { log.add(.warning, file: file, mark: mark, path: path, message) } }
+    package func error(_ message: String) { if !silenced { log.add(.error, file: file, mark: mark, path: path, message) } }
+    package func warning(_ message: String) { if !silenced { log.add(.warning, file: file, mark: mark, path: path, message) } }
 
     private func join(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The value under `key`; reports once if this node exists but is not a mapping.
-    subscript(_ key: String) -> YAMLField {
+    package subscript(_ key: String) -> YAMLField {
         guard isPresent, let node else {
             return YAMLField(node: nil, path: join(key), mark: mark, file: file, log: log, silenced: silenced)
         }
@@ -89,7 +91,7 @@ struct YAMLField {
 
     /// Checks that a present node is a mapping; reports it otherwise.
     @discardableResult
-    func expectMapping(required: Bool = true) -> Bool {
+    package func expectMapping(required: Bool = true) -> Bool {
         if isAbsent {
             if required { error("missing required key") }
             return false
@@ -102,7 +104,7 @@ struct YAMLField {
     }
 
     /// Warns about keys that gma does not read (a typo would otherwise go unnoticed).
-    func warnUnknownKeys(_ known: Set<String>) {
+    package func warnUnknownKeys(_ known: Set<String>) {
         guard let mapping = node?.mapping else { return }
         for (key, _) in mapping {
             guard let name = key.string, !known.contains(name) else { continue }
@@ -112,7 +114,7 @@ struct YAMLField {
     }
 
     /// The elements of a sequence; nil (and reported) if absent-but-required or not a sequence.
-    func list(required: Bool = true) -> [YAMLField]? {
+    package func list(required: Bool = true) -> [YAMLField]? {
         if isAbsent {
             if required { error("missing required key") }
             return nil
@@ -129,7 +131,7 @@ struct YAMLField {
     }
 
     /// The text of a scalar. Absent → reported if required.
-    func string(required: Bool = true) -> String? {
+    package func string(required: Bool = true) -> String? {
         if isAbsent {
             if required { error("missing required key") }
             return nil
@@ -141,7 +143,7 @@ struct YAMLField {
         return scalar.string
     }
 
-    func double(required: Bool = true) -> Double? {
+    package func double(required: Bool = true) -> Double? {
         guard let text = string(required: required) else { return nil }
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
             error("expected a number, found '\(text)'")
@@ -150,7 +152,7 @@ struct YAMLField {
         return value
     }
 
-    func int(required: Bool = true) -> Int? {
+    package func int(required: Bool = true) -> Int? {
         guard let text = string(required: required) else { return nil }
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
             error("expected an integer, found '\(text)'")
@@ -159,7 +161,7 @@ struct YAMLField {
         return value
     }
 
-    func bool(required: Bool = true) -> Bool? {
+    package func bool(required: Bool = true) -> Bool? {
         guard let text = string(required: required) else { return nil }
         guard let value = node?.bool else {
             error("expected true or false, found '\(text)'")
@@ -172,7 +174,7 @@ struct YAMLField {
     ///
     /// A bare number means seconds, as in the reference, even under a key named `…-ms`; that reading is
     /// kept but warned about, since `edge-cloud-rtt-ms: 20` almost surely meant 20 ms, not 20 s.
-    func seconds(required: Bool = true) -> Double? {
+    package func seconds(required: Bool = true) -> Double? {
         let value = parsed(required: required, UnitParser.seconds)
         if let value, path.hasSuffix("-ms"), let text = string(required: false)?.trimmingCharacters(in: .whitespaces),
             UnitParser.isBareNumber(text)
@@ -183,10 +185,10 @@ struct YAMLField {
     }
 
     /// A bit-rate string (`1000Mbps`) in bit/s.
-    func bitsPerSecond(required: Bool = true) -> Double? { parsed(required: required, UnitParser.bitsPerSecond) }
+    package func bitsPerSecond(required: Bool = true) -> Double? { parsed(required: required, UnitParser.bitsPerSecond) }
 
     /// A Kubernetes quantity (`250m`, `64Mi`).
-    func quantity(required: Bool = true) -> Double? { parsed(required: required, UnitParser.quantity) }
+    package func quantity(required: Bool = true) -> Double? { parsed(required: required, UnitParser.quantity) }
 
     private func parsed(required: Bool, _ parse: (String) throws(UnitError) -> Double) -> Double? {
         guard let text = string(required: required) else { return nil }

@@ -1,4 +1,7 @@
 import Foundation
+import GMAConfig
+import GMAControl
+import GMAProcess
 import Logging
 
 /// The argument vectors gma runs, built in one place so that `gma check` can print exactly these.

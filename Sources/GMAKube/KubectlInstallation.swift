@@ -1,4 +1,6 @@
 import Foundation
+import GMAConfig
+import GMAProcess
 
 /// The kubectl gma would run and what it knows about the configured contexts, for `gma check`.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import GMAProcess
 
 /// A failure of one probe tool, with what the tool said.
 public struct ProbeToolError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import GMAOptimizer
 import Prometheus
 

@@ -96,7 +96,7 @@ extension CommandRunner {
 
     /// The executable to start, or `programNotFound` saying where it was looked for: Foundation's own
     /// error for a missing file is an opaque `NSCocoaErrorDomain Code=260`.
-    static func locate(_ name: String, environment: [String: String]?) throws(ClusterError) -> String {
+    package static func locate(_ name: String, environment: [String: String]?) throws(ClusterError) -> String {
         guard let found = executablePath(name, environment: environment) else {
             throw .programNotFound(program: name, detail: "not found on PATH (\(searchPath(environment)))")
         }

@@ -1,4 +1,7 @@
 import Foundation
+import GMAConfig
+import GMAKube
+import GMAProcess
 
 /// The text `gma check` prints for a valid configuration: what gma resolved from the files, and the exact
 /// kubectl argument vectors it would run.

@@ -1,5 +1,8 @@
 import Foundation
+import GMAConfig
+import GMAControl
 import GMAOptimizer
+import GMATelemetry
 import Logging
 
 /// Builds the control loop's parts from a loaded `GMAConfiguration`: the settings, Prometheus telemetry,

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import GMAOptimizer
 
 /// The apps `gma simulate` ships with, so that a scenario needs no problem file.

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 
 /// The cloud–edge network over simulated time: a starting point and timed changes, each a step or a linear
 /// move over `overSeconds`.

@@ -1,4 +1,6 @@
 import Foundation
+import GMAConfig
+import GMAControl
 import GMAOptimizer
 import Yams
 

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import GMAOptimizer
 
 /// The application the twin runs: a `gma/v1` problem read as a description of the app (requests, prices,

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 
 /// One HPA and the replica count it drives, for one service in one area.
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import GMAConfig
+import GMAControl
+import GMAProcess
 
 /// `ClusterAccess` on the twin: the HPAs and the edge set as the world has them, and actuation that changes
 /// the world (taking effect after the rollout or removal time).

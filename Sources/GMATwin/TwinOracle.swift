@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import GMAOptimizer
 
 /// The yardstick of a run (docs/twin.md §3): per load and network, the cheapest edge set whose twin

@@ -1,4 +1,6 @@
 import Foundation
+import GMAConfig
+import GMAControl
 import GMAOptimizer
 
 /// What users of the twin experience, from the twin's own physics (docs/twin.md §1), never from the

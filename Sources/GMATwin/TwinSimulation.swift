@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import GMAOptimizer
 
 /// One whole `gma simulate` run: the real `PlacementController` against the twin on a simulated clock.

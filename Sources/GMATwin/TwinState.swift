@@ -1,4 +1,6 @@
 import Foundation
+import GMAConfig
+import GMAControl
 import GMAOptimizer
 
 /// The twin at one instant, as its physics computes it (docs/twin.md §1).

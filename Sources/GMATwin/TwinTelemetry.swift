@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import GMAOptimizer
 
 /// `TelemetrySource` on the twin: what Prometheus would answer, i.e. window averages of the world's ticks

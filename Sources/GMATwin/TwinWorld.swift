@@ -1,4 +1,6 @@
 import Foundation
+import GMAConfig
+import GMAControl
 import GMAOptimizer
 
 /// The simulated cloud–edge deployment: which services serve at the edge, their replicas and autoscalers,

@@ -1,5 +1,5 @@
 import Foundation
-import GMAController
+@testable import GMAControl
 import Testing
 
 /// The last check before a placement action: the condition and the autoscalers are read again at action time,

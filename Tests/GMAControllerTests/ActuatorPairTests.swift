@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
 
 /// The actuator on its own, against the in-memory cluster of the state-machine tests: what runs, what is
 /// skipped and what is undone when one operation of a pair fails.

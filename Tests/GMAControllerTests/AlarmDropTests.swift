@@ -1,5 +1,4 @@
 import Foundation
-import GMAController
 import Testing
 
 /// Unknown data never counts as "still high": an alarm that meets a cycle without a delay value is dropped,

@@ -1,5 +1,5 @@
 import Foundation
-import GMAController
+@testable import GMAProcess
 import Testing
 
 /// What a user reads first: every command's help names files that exist and reads as whole sentences.

@@ -1,5 +1,5 @@
 import Foundation
-import GMAController
+@testable import GMAProcess
 import Testing
 
 /// The placement commands as a user runs them: output shapes, exit statuses, one-line errors.

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMAKube
+@testable import GMAProcess
+@testable import GMARuntime
 
 
 @Suite("Check: gma check")

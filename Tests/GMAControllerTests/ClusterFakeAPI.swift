@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMAKube
+@testable import GMAProcess
 
 /// One fake Kubernetes API server (Fixtures/kube/fake_kube_api.py) for one test, with its own kubeconfig
 /// and kubectl discovery cache in a fresh temporary directory. Stopped (by its pid) in `stop()`.

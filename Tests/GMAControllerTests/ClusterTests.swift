@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMAKube
+@testable import GMAProcess
 
 /// kubectl for real, against a fake API server each test starts and stops itself.
 @Suite("Cluster: kubectl against a fake API server")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAProcess
 
 /// What a child started by `CommandRunner` (posix_spawn) gets: its own process group, its input, no
 /// descriptor of gma's beyond the three standard ones, and its ending signal back (exit codes and

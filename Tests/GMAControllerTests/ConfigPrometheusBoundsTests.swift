@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMARuntime
 
 /// spec.telemetry's bounds on one Prometheus answer (gma extensions, docs/config.md): defaults, values, errors,
 /// and that they reach the client gma builds.

@@ -2,7 +2,8 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMAObservability
 
 /// gma's extensions to the decision rules (docs/controller.md §8): the fast path far above the band, the
 /// staged unoffload and consolidation while in band, each against the reference behaviour.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
 
 /// `spec.control` (docs/controller.md §8.4): every key read as written, defaults for the rest, bad values named.
 @Suite struct ControlSectionTests {

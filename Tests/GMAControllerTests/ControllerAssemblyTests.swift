@@ -1,6 +1,7 @@
 import Foundation
-import GMAController
+@testable import GMAConfig
 import GMAOptimizer
+@testable import GMARuntime
 import Testing
 
 /// How a GMAConfig.yaml becomes the loop's settings, telemetry settings and network source.

@@ -1,5 +1,5 @@
 import Foundation
-@testable import GMAController
+@testable import GMAControl
 import GMAOptimizer
 import Testing
 

@@ -1,6 +1,8 @@
 import Foundation
-import GMAController
+@testable import GMAConfig
+@testable import GMAControl
 import GMAOptimizer
+@testable import GMAProcess
 
 /// A scripted world for state-machine tests: a three-service app whose delay follows a script over
 /// simulated time, and an in-memory cluster that records (and can fail) operations.

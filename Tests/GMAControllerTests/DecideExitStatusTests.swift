@@ -1,5 +1,5 @@
 import Foundation
-import GMAController
+@testable import GMAProcess
 import Testing
 
 /// `gma decide` as a script sees it: exit 0 only for a real decision, 3 with one line naming what could not be

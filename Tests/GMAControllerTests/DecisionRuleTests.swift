@@ -1,4 +1,4 @@
-import GMAController
+@testable import GMAControl
 import Testing
 
 /// The decision rule on its own: when the band fires and which mean delay an action aims at.

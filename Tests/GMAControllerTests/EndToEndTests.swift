@@ -1,6 +1,6 @@
 import Foundation
-import GMAController
 import GMAOptimizer
+@testable import GMAProcess
 import Testing
 
 /// `gma decide` and `gma run --dry-run` as a user runs them: the real binary, a real Prometheus holding a

@@ -6,7 +6,9 @@ import Yams
     import FoundationXML
 #endif
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMAProcess
+@testable import GMARuntime
 
 /// The repository root (Tests/GMAControllerTests/ExamplesTests.swift → ../..).
 private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

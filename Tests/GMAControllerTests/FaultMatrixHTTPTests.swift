@@ -6,7 +6,9 @@ import Testing
     import Glibc
 #endif
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMANetprober
+@testable import GMAObservability
 
 /// The fault matrix's HTTP rows: hostile or careless clients against gma's Hummingbird listener (the
 /// `gma run` observability endpoints and the net prober). Every wait is on an event with a generous hang

@@ -1,5 +1,4 @@
 import Foundation
-import GMAController
 import Testing
 
 #if canImport(Glibc)

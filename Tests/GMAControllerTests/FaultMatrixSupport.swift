@@ -3,7 +3,12 @@ import GMAOptimizer
 import Logging
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMAControl
+@testable import GMAKube
+@testable import GMAObservability
+@testable import GMARuntime
+@testable import GMATelemetry
 
 #if canImport(Glibc)
     import Glibc

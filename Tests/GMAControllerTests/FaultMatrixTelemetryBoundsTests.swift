@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMATelemetry
 
 /// Fault-matrix rows for the telemetry bounds (`docs/reliability.md`, "Bounds"): a Prometheus that never
 /// answers or dribbles, an oversized answer, too many series, stale samples and duplicate keys each give

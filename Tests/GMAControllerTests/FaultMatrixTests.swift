@@ -2,7 +2,6 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-@testable import GMAController
 
 /// The fault matrix (issue 8), library level: the real `PlacementController` with the real
 /// `PrometheusTelemetry` (a backfilled Prometheus, directly or behind `FaultProxy`) and the real

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
 
 /// Issue 8, item 4: mutated `GMAConfig.yaml` files and service manifests load to a configuration or to a
 /// `ConfigError` whose every issue says where (line:column or key path). A trap ends the process, so reaching

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMATelemetry
 
 /// Issue 8, item 4: mutated `/api/v1/query` bodies parse to samples or to a `PrometheusError` naming the query.
 @Suite("Fuzz: Prometheus responses")

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMATwin
 
 /// Issue 8, item 4: mutated twin scenarios load or fail with located errors, and never hang.
 @Suite("Fuzz: twin scenarios")

@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMAKube
+@testable import GMAProcess
+@testable import GMARuntime
+@testable import GMATelemetry
 
 /// Which configs each cluster layout accepts, and where equal names really collide (docs/cluster-layouts.md).
 @Suite("Config: cluster layouts")

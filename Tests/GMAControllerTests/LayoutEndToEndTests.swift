@@ -2,7 +2,7 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-@testable import GMAController
+@testable import GMAProcess
 
 /// `gma decide` and `gma run --dry-run` in each cluster layout (docs/cluster-layouts.md): the real binary, a
 /// real Prometheus holding series labelled as that layout labels them, real kubectl against fake API servers

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 
-@testable import GMAController
 
 /// The three cluster layouts of docs/cluster-layouts.md, each with its own config in Fixtures/layouts.
 enum ClusterLayoutCase: String, CaseIterable, Sendable, CustomStringConvertible {

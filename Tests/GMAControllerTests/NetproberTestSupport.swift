@@ -5,7 +5,7 @@ import GMAHTTP
     import Glibc
 #endif
 
-@testable import GMAController
+@testable import GMANetprober
 
 /// A net prober service behind a real listener on 127.0.0.1, for the HTTP rows.
 struct ProberUnderTest {

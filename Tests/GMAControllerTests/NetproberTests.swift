@@ -10,7 +10,8 @@ import Testing
 
 import GMAHTTP
 
-@testable import GMAController
+@testable import GMANetprober
+@testable import GMATelemetry
 
 @Suite("Netprober: tool output and request parsing")
 struct NetproberParsingTests {

@@ -1,6 +1,8 @@
 import Foundation
-import GMAController
+@testable import GMAControl
+@testable import GMAObservability
 import GMAOptimizer
+@testable import GMATelemetry
 import Logging
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import GMAController
+@testable import GMAControl
 import GMAOptimizer
 import Testing
 

@@ -2,7 +2,9 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMAControl
+@testable import GMAProcess
 
 /// The staged unoffload (docs/controller.md §8.2) on an in-memory cluster whose cloud replicas become ready
 /// `startup` seconds after a scale, on a simulated clock.

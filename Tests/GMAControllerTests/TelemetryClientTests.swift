@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMATelemetry
 
 /// The Prometheus client against a local server that misbehaves on purpose.
 @Suite("Telemetry: Prometheus client error paths")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMATelemetry
 
 @Suite("Telemetry: net prober and netinfo.yaml")
 struct TelemetryNetworkTests {

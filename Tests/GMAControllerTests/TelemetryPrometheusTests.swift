@@ -2,7 +2,8 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMATelemetry
 
 /// Relative comparison: Prometheus returns the fixture's numbers up to floating-point rounding.
 func same(_ a: Double?, _ b: Double, tolerance: Double = 1e-12) -> Bool {

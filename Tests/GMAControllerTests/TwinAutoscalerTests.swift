@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMATwin
 
 /// The twin's HPA on its own, driven sync by sync on simulated time: 1-core requests, a 50 % target, so
 /// `usage` cores want `2 · usage` replicas.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMATwin
 
 /// Load profiles as a scenario writes them: the rate at chosen instants of each kind of segment.
 @Suite("Twin: load profiles")

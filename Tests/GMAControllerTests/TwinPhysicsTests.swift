@@ -2,7 +2,8 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMATwin
 
 /// The twin's physics (docs/twin.md §1) against numbers worked by hand, and the oracle (§3) against brute force.
 @Suite("Twin: physics and oracle")

@@ -5,7 +5,7 @@ import Testing
     import FoundationXML
 #endif
 
-@testable import GMAController
+@testable import GMATwin
 
 /// The bundled scenarios under the real controller: what they are meant to show.
 @Suite("Twin: bundled scenarios")

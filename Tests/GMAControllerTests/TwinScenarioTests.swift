@@ -2,7 +2,9 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-@testable import GMAController
+@testable import GMAConfig
+@testable import GMAControl
+@testable import GMATwin
 
 @Suite("Twin: scenario files")
 struct TwinScenarioTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GMAController
+@testable import GMATwin
 
 @Suite("Twin: the λ sweep under the real controller")
 struct TwinSweepTests {

@@ -2,7 +2,9 @@ import Foundation
 import GMAOptimizer
 import Testing
 
-@testable import GMAController
+@testable import GMAControl
+@testable import GMAProcess
+@testable import GMATwin
 
 /// The twin's world on a simulated clock, without the controller: what telemetry reports against the model,
 /// how actuation takes effect, and what a seed fixes.

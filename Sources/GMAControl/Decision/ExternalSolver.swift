@@ -1,5 +1,6 @@
 import Foundation
 import GMAOptimizer
+import GMAProcess
 
 /// A placement plug-in (`optimizer.connector: exec:PATH`): an executable that reads a `gma/v1` problem on
 /// standard input and writes a solve result on standard output — at least `{"edgeServices": [...]}`, e.g.

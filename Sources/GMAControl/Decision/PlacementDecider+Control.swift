@@ -1,4 +1,5 @@
 import Foundation
+import GMAConfig
 import GMAOptimizer
 
 /// gma's additions to the decision rules (docs/controller.md §8): when the delay is far enough above the
@@ -79,5 +80,5 @@ extension PlacementDecider {
 
 extension PerArea {
     /// The value of one area.
-    subscript(area: ClusterArea) -> Value { area == .cloud ? cloud : edge }
+    package subscript(area: ClusterArea) -> Value { area == .cloud ? cloud : edge }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GMAConfig
 import GMAOptimizer
 
 /// The states of docs/controller.md §2.

@@ -1,3 +1,4 @@
+import GMAConfig
 import GMAOptimizer
 
 /// The delay band and timing of the control loop (docs/controller.md §2), in seconds.

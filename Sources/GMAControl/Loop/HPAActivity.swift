@@ -1,3 +1,5 @@
+import GMAConfig
+
 /// The "an autoscaler is moving" test of docs/controller.md §2 (the rule is in docs/telemetry.md §7): an HPA is active
 /// when it wants a different count than it has (within its bounds), or when its count changed since
 /// the previous poll. While any is active, placement waits: usage is in flux.

@@ -88,7 +88,7 @@ struct PlacementActuator: Sendable {
 }
 
 extension ClusterOperation {
-    var service: String {
+    package var service: String {
         switch self {
         case .scale(let s, _, _), .apply(let s), .delete(let s): s
         }

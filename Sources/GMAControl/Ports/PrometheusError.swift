@@ -1,3 +1,5 @@
+import GMAConfig
+
 /// Why one Prometheus query gave no usable answer. Every case names the query, so a log line or
 /// `gma check` can show which PromQL failed; none carries a credential.
 public enum PrometheusError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -41,7 +43,7 @@ public enum PrometheusError: Error, Sendable, Equatable, CustomStringConvertible
             "Prometheus answered \(count) series, more than the cap of \(limit) [query: \(query)]"
         case .staleSample(let query, let sampleTime, let evaluationTime, let window):
             "Prometheus sample \(Self.distance(sampleTime, from: evaluationTime)) the evaluation time, outside the "
-                + "\(HTTPFailure.seconds(window)) s query window [query: \(query)]"
+                + "\(secondsText(window)) s query window [query: \(query)]"
         case .credentials(let path, let problem):
             "Prometheus credentials \(path): \(problem)"
         case .invalidURL(let url):
@@ -63,7 +65,7 @@ public enum PrometheusError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// `86400 s before`, `300 s after`.
     private static func distance(_ time: Double, from reference: Double) -> String {
-        let seconds = HTTPFailure.seconds((abs(reference - time) * 1000).rounded() / 1000)
+        let seconds = secondsText((abs(reference - time) * 1000).rounded() / 1000)
         return time < reference ? "\(seconds) s before" : "\(seconds) s after"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 
 /// One network measurement, in SI units and unrounded (docs/differences.md D20: the reference truncated to whole ms/Mbps):
 /// the same values the loop uses as its network conditions.

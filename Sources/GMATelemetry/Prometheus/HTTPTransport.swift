@@ -1,4 +1,5 @@
 import Foundation
+import GMAConfig
 
 /// One HTTP exchange of telemetry (a Prometheus query, a net-prober probe).
 ///
@@ -33,7 +34,7 @@ enum HTTPFailure: Sendable, Equatable {
 
     var message: String {
         switch self {
-        case .timedOut(let seconds): "timed out: no complete answer within \(HTTPFailure.seconds(seconds)) s"
+        case .timedOut(let seconds): "timed out: no complete answer within \(secondsText(seconds)) s"
         case .connectionRefused: "connection refused"
         case .hostNotFound: "host not found"
         case .connectionClosed: "connection closed before a complete answer"
@@ -50,12 +51,6 @@ enum HTTPFailure: Sendable, Equatable {
         case .tooLarge, .cancelled: false
         case .timedOut, .connectionRefused, .hostNotFound, .connectionClosed, .other: true
         }
-    }
-
-    /// `10`, `0.25`, `86400`: no trailing zeros, so a configured 10 s reads as it was written.
-    static func seconds(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: "%.3g", value)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import Logging
 
 /// Where Prometheus is, how patient to be with it and how much of an answer to read.

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 
 /// How gma authenticates to Prometheus. Secrets live in files so that they never appear in a config,
 /// a log line or a `description`; they are read at every request so that a rotated token is picked up.

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 
 /// One sample of an instant query: the series' labels and its value at the evaluation time.
 public struct PrometheusSample: Sendable, Equatable {

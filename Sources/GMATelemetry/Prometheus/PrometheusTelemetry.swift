@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import Logging
 
 /// `TelemetrySource` over the Prometheus HTTP API: the queries of `TelemetryQueries`, run concurrently

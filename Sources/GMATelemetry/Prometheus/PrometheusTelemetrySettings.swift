@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 
 /// The cloud and the edge, as telemetry sees them.
 public enum TelemetryArea: String, Sendable, CaseIterable, Codable {

@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 import GMAOptimizer
 
 /// Turns the answers (or failures) of the snapshot's queries into a `TelemetrySnapshot`.

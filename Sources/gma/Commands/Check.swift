@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import GMAController
+import GMAConfig
+import GMAKube
+import GMARuntime
+import GMATelemetry
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

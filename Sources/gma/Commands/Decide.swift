@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import GMAController
+import GMAControl
 import GMAOptimizer
+import GMAProcess
 import Logging
 
 struct Decide: AsyncParsableCommand {

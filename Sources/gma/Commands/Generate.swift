@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GMAController
+import GMAConfig
 import GMAOptimizer
 
 extension PlacementAction: ExpressibleByArgument {}

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import GMAController
 import GMAHTTP
+import GMANetprober
+import GMAProcess
 import Logging
 import ServiceLifecycle
 

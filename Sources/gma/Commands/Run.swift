@@ -1,8 +1,12 @@
 import ArgumentParser
 import Foundation
-import GMAController
+import GMAControl
 import GMAHTTP
+import GMAKube
+import GMAObservability
 import GMAOptimizer
+import GMAProcess
+import GMARuntime
 import Logging
 import ServiceLifecycle
 

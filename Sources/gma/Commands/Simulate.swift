@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import GMAController
+import GMAConfig
+import GMAObservability
 import GMAOptimizer
+import GMATwin
 
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,5 @@
 import Foundation
-import GMAController
+import GMAControl
 import Logging
 import ServiceLifecycle
 

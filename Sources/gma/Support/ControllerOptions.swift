@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
-import GMAController
+import GMAConfig
+import GMAControl
+import GMAKube
 import GMAOptimizer
+import GMARuntime
+import GMATelemetry
 
 /// Options of the commands that talk to the real clusters and Prometheus.
 struct ControllerOptions: ParsableArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GMAController
+import GMAConfig
 import GMAOptimizer
 
 /// A failure the user can fix: printed as one line on standard error, exit status 2.

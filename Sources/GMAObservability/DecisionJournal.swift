@@ -1,0 +1,34 @@
+import Foundation
+import GMAControl
+
+/// Appends one JSON line per decision to a file (`gma run --journal`).
+public final class DecisionJournal: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+
+    public init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw DecisionJournalError("\(path): cannot create the journal file")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw DecisionJournalError("\(path): cannot open the journal file for writing")
+        }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    public func append(_ decision: ControllerDecision, commands: [[String]]) {
+        let line = decision.json(commands: commands, includeProblem: true).rendered() + "\n"
+        lock.lock()
+        handle.write(Data(line.utf8))
+        lock.unlock()
+    }
+}
+
+/// The journal file cannot be created or opened; the message names the file.
+public struct DecisionJournalError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -59,10 +59,11 @@ public enum CommandRunner {
             platformOptions: platformOptions)
         let limit = timeLimit(timeoutSeconds)
         do {
-            if let input {
-                return try await execute(configuration, input: .data(input), limit: limit, caps: caps)
-            }
-            return try await execute(configuration, input: .none, limit: limit, caps: caps)
+            guard let input else { return try await execute(configuration, input: .none, limit: limit, caps: caps) }
+            let file = try StandardInputFile(input)
+            defer { file.closeDescriptor() }
+            let descriptor = FileDescriptorInput.fileDescriptor(.init(rawValue: file.descriptor), closeAfterSpawningProcess: false)
+            return try await execute(configuration, input: descriptor, limit: limit, caps: caps)
         } catch let error as CancellationError {
             throw error
         } catch let error as SubprocessError where error.code == .executableNotFound {
@@ -191,6 +192,36 @@ struct CappedBytes: Sendable {
             captured.dropped += max(0, buffer.count - room)
         }
         return captured
+    }
+}
+
+/// Standard input as an unlinked temporary file, read by the child at its own pace. Not a pipe: writing
+/// to a pipe whose reader exited without reading (a plug-in that ignores its input) raises SIGPIPE in gma,
+/// which ends the whole process, and swift-subprocess does not guard against that.
+struct StandardInputFile {
+    let descriptor: Int32
+
+    init(_ data: Data) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gma-input-\(UUID().uuidString)").path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+        unlink(path)
+        do {
+            try FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).write(contentsOf: data)
+        } catch {
+            close(descriptor)
+            throw Failure(path: path, reason: "\(error)")
+        }
+        lseek(descriptor, 0, SEEK_SET)
+        self.descriptor = descriptor
+    }
+
+    func closeDescriptor() { close(descriptor) }
+
+    struct Failure: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "cannot write standard input to \(path): \(reason)" }
     }
 }
 

@@ -45,25 +45,28 @@ struct CommandRunnerTests {
 struct CommandRunnerBoundsTests {
     @Test(.timeLimit(.minutes(2)))
     func aTimeoutEndsTheGrandchildrenToo() async throws {
-        // The shell's background `sleep` holds the write end of a FIFO the test reads: end of file comes only
-        // once every holder is gone, so the read waits on the grandchild's death, not on a clock.
+        // The shell's background `sleep` holds the write end of a FIFO the test reads: the FIFO hangs up only
+        // once every writer is gone, so the test waits on the grandchild's death, not on a clock. The test's
+        // own writer, closed after the run, makes the hang-up show even if the shell died before its child.
         let directory = try TemporaryDirectory()
         let fifo = directory.path + "/held", pidFile = directory.path + "/pid"
         #expect(mkfifo(fifo, 0o600) == 0)
         let reader = open(fifo, O_RDONLY | O_NONBLOCK)
-        #expect(reader >= 0)
+        let writer = open(fifo, O_WRONLY | O_NONBLOCK)
+        #expect(reader >= 0 && writer >= 0)
         defer { close(reader) }
         let script = "sleep 1000 3>'\(fifo)' & echo $! > '\(pidFile)'; wait"
         let result = try await CommandRunner.run(["/bin/sh", "-c", script], timeoutSeconds: 1)
+        close(writer)
         #expect(result.timedOut)
-        #expect(fcntl(reader, F_SETFL, 0) == 0)
-        // With the grandchild alive the read blocks; `poll` bounds that wait far below its 1000 s of sleep.
+        // A surviving grandchild keeps the FIFO open for 1000 s; `poll` gives up long before that.
         var descriptor = pollfd(fd: reader, events: Int16(POLLIN), revents: 0)
-        #expect(poll(&descriptor, 1, 60_000) == 1, "the grandchild still holds the FIFO open")
+        let ready = poll(&descriptor, 1, 60_000)
+        #expect(ready == 1 && descriptor.revents & Int16(POLLHUP) != 0, "the grandchild still holds the FIFO open")
         var byte: UInt8 = 0
-        #expect(read(reader, &byte, 1) == 0)
+        #expect(read(reader, &byte, 1) == 0, "end of file: no writer is left")
         if let pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
-            kill(pid, SIGKILL)  // only when the test fails: nothing must be left behind
+            kill(pid, SIGKILL)  // a no-op unless the test fails: nothing must be left behind
         }
     }
 
@@ -147,6 +150,8 @@ struct CommandRunnerBoundsTests {
         #expect(FileManager.default.createFile(atPath: script, contents: Data("#!/nonexistent/interpreter\n".utf8),
             attributes: [.posixPermissions: 0o755]))
         let error = try await #require(throws: ClusterError.self) { try await CommandRunner.run([script], timeoutSeconds: 5) }
-        #expect(error.description.contains(script), "\(error)")
+        #expect(
+            error.description
+                == "\(script) could not be started: exists but cannot be executed: its #! interpreter or loader is missing")
     }
 }

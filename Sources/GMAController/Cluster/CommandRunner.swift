@@ -67,7 +67,9 @@ public enum CommandRunner {
         } catch let error as CancellationError {
             throw error
         } catch let error as SubprocessError where error.code == .executableNotFound {
-            throw ClusterError.programNotFound(program: argv[0], detail: "no such file")
+            // `locate` found an executable file, so what is missing is what the kernel needs to start it.
+            throw ClusterError.programNotFound(
+                program: argv[0], detail: "exists but cannot be executed: its #! interpreter or loader is missing")
         } catch {
             throw ClusterError.commandFailed(command: argv, exitStatus: nil, timedOut: false, stderr: "\(error)")
         }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import GMAController
 
-/// What a child started by `CommandRunner` (posix_spawn) gets: its own process group, its input, no
+/// What a child started by `CommandRunner` (swift-subprocess) gets: its own process group, its input, no
 /// descriptor of gma's beyond the three standard ones, and its ending signal back (exit codes and
 /// streams: `ClusterRuleTests`).
 @Suite("Cluster: CommandRunner's child processes")

@@ -44,7 +44,7 @@ public struct OutputCaps: Sendable, Equatable {
 /// beyond the three standard ones. When the timeout passes, the whole group gets SIGTERM, then SIGKILL
 /// two seconds later: a wrapper script's children (a `sleep`, an auth plugin) go with it. Cancelling the
 /// calling task ends the group the same way. When the program exits while a child it left behind still
-/// holds its output pipes, the run returns at once with what was read (`docs/reliability.md`, "Timeouts").
+/// holds its output pipes, the run returns at once with what was read (`docs/reliability.md`, "Commands").
 public enum CommandRunner {
     public static func run(
         _ argv: [String], timeoutSeconds: Double, environment: [String: String]? = nil, input: Data? = nil,

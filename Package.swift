@@ -21,9 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        // Runs kubectl, iperf3, ping and solver plug-ins. The default trait (SubprocessFoundation) is kept:
-        // standard input is handed over as `Data`.
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // Runs kubectl, iperf3, ping and solver plug-ins. No default traits: the runner hands over standard
+        // input as a file descriptor and reads output as buffers, so Subprocess' Foundation extensions go unused.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         // GLPK headers and library from Debian's libglpk-dev (no pkg-config file is shipped).

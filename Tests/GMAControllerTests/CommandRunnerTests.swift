@@ -70,6 +70,13 @@ struct CommandRunnerBoundsTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func aProgramThatClosesItsOutputIsStillTimed() async throws {
+        // Both streams end at once, but the program runs on: only the timer can end it.
+        let result = try await CommandRunner.run(["/bin/sh", "-c", "exec >&- 2>&-; exec sleep 1000"], timeoutSeconds: 1)
+        #expect(result.timedOut && result.signal == SIGTERM)
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func aBackgroundChildHoldingThePipesDoesNotHoldTheRun() async throws {
         // The shell exits at once; its `sleep` keeps standard output open. The run ends with the shell,

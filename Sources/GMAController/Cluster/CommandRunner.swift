@@ -75,10 +75,11 @@ public enum CommandRunner {
         }
     }
 
-    /// SIGTERM to the whole group, SIGKILL to it two seconds later if anything is left.
+    /// SIGTERM to the whole group, SIGKILL to it two seconds later if anything is left: what swift-subprocess
+    /// does when the run's task is cancelled, by the timer or by the caller.
     static let stopSequence: [TeardownStep] = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
 
-    /// A new process group led by the child; the same stop sequence when the calling task is cancelled.
+    /// A new process group led by the child, stopped with `stopSequence`.
     static var platformOptions: PlatformOptions {
         var options = PlatformOptions()
         options.processGroupID = 0
@@ -100,83 +101,85 @@ public enum CommandRunner {
         return .custom(keyed)
     }
 
+    /// Races the run against the timer. When the timer wins, the run's task is cancelled and swift-subprocess
+    /// stops the group with `stopSequence`; the run still returns what it read. The timer runs until the
+    /// program has exited, not until its streams end: a program that closes them and keeps running is timed too.
     private static func execute<Input: InputProtocol>(
         _ configuration: Configuration, input: Input, limit: Duration?, caps: OutputCaps
     ) async throws -> CommandResult {
-        let outcome = try await Subprocess.run(configuration, input: input, output: .sequence, error: .sequence) {
-            execution in
-            try await watch(execution, limit: limit, caps: caps)
-        }
-        let captured = outcome.closureResult
-        var result = CommandResult(
-            exitStatus: 0, signal: nil, stdout: captured.output.bytes,
-            stderr: String(decoding: captured.error.bytes, as: UTF8.self), timedOut: captured.timedOut,
-            droppedOutputBytes: captured.output.dropped, droppedErrorBytes: captured.error.dropped)
-        switch outcome.terminationStatus {
-        case let .exited(code):
-            result.exitStatus = code
-        case let .signaled(number):
-            result.exitStatus = number
-            result.signal = number
-        }
-        return result
-    }
-
-    /// Reads both streams to their end while a timer runs; the timer's expiry stops the group, which ends
-    /// the streams. No state is shared: each task hands its part back through the group.
-    private static func watch<Input: InputProtocol>(
-        _ execution: Execution<Input, SequenceOutput, SequenceOutput>, limit: Duration?, caps: OutputCaps
-    ) async throws -> CapturedRun {
-        try await withThrowingTaskGroup(of: RunEvent.self) { group in
-            group.addTask { .output(try await CappedBytes.read(execution.standardOutput, cap: caps.standardOutput)) }
-            group.addTask { .error(try await CappedBytes.read(execution.standardError, cap: caps.standardError)) }
+        try await withThrowingTaskGroup(of: RaceEvent.self) { group in
+            group.addTask {
+                let outcome = try await Subprocess.run(configuration, input: input, output: .sequence, error: .sequence) {
+                    execution in
+                    try await readStreams(execution, caps: caps)
+                }
+                return .exited(outcome.terminationStatus, outcome.closureResult)
+            }
             if let limit {
                 group.addTask {
                     do {
                         try await Task.sleep(for: limit)
+                        return .timerFired
                     } catch {
                         return .timerStopped
                     }
-                    await execution.teardown(using: stopSequence)
-                    return .timedOut
                 }
             }
-            var run = CapturedRun()
-            var openStreams = 2
+            var timedOut = false
             while let event = try await group.next() {
                 switch event {
-                case let .output(bytes):
-                    run.output = bytes
-                    openStreams -= 1
-                case let .error(bytes):
-                    run.error = bytes
-                    openStreams -= 1
-                case .timedOut:
-                    run.timedOut = true
+                case .timerFired:
+                    timedOut = true
+                    group.cancelAll()
                 case .timerStopped:
                     break
+                case let .exited(status, streams):
+                    group.cancelAll()
+                    return CommandResult(status, streams, timedOut: timedOut)
                 }
-                // Both streams ended: the program has exited (or closed them); the timer is no longer needed.
-                if openStreams == 0 { group.cancelAll() }
             }
-            return run
+            preconditionFailure("the run's task always reports its exit")
         }
+    }
+
+    /// Both streams read to their end, concurrently: a program filling one pipe while gma waits on the other
+    /// would otherwise stall.
+    private static func readStreams<Input: InputProtocol>(
+        _ execution: Execution<Input, SequenceOutput, SequenceOutput>, caps: OutputCaps
+    ) async throws -> CapturedStreams {
+        async let output = CappedBytes.read(execution.standardOutput, cap: caps.standardOutput)
+        let error = try await CappedBytes.read(execution.standardError, cap: caps.standardError)
+        return CapturedStreams(output: try await output, error: error)
     }
 }
 
-/// What one task of a run hands back.
-private enum RunEvent: Sendable {
-    case output(CappedBytes)
-    case error(CappedBytes)
-    case timedOut
+/// What one task of the race hands back; no state is shared between them.
+private enum RaceEvent: Sendable {
+    case exited(TerminationStatus, CapturedStreams)
+    case timerFired
     case timerStopped
 }
 
-/// Both streams and whether the timer ended the run.
-struct CapturedRun: Sendable {
-    var output = CappedBytes()
-    var error = CappedBytes()
-    var timedOut = false
+/// Both streams of a run.
+struct CapturedStreams: Sendable {
+    var output: CappedBytes
+    var error: CappedBytes
+}
+
+extension CommandResult {
+    fileprivate init(_ status: TerminationStatus, _ streams: CapturedStreams, timedOut: Bool) {
+        switch status {
+        case let .exited(code):
+            (exitStatus, signal) = (code, nil)
+        case let .signaled(number):
+            (exitStatus, signal) = (number, number)
+        }
+        stdout = streams.output.bytes
+        stderr = String(decoding: streams.error.bytes, as: UTF8.self)
+        self.timedOut = timedOut
+        droppedOutputBytes = streams.output.dropped
+        droppedErrorBytes = streams.error.dropped
+    }
 }
 
 /// The first `cap` bytes of a stream, and how many more there were.

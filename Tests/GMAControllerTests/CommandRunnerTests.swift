@@ -74,7 +74,7 @@ struct CommandRunnerBoundsTests {
     func aProgramThatClosesItsOutputIsStillTimed() async throws {
         // Both streams end at once, but the program runs on: only the timer can end it.
         let result = try await CommandRunner.run(["/bin/sh", "-c", "exec >&- 2>&-; exec sleep 1000"], timeoutSeconds: 1)
-        #expect(result.timedOut && result.signal == SIGTERM)
+        #expect(result.timedOut && [SIGTERM, SIGKILL].contains(result.signal), "\(result)")
     }
 
     @Test(.timeLimit(.minutes(3)))
@@ -103,7 +103,8 @@ struct CommandRunnerBoundsTests {
         // `yes` never stops writing; only the timeout ends it, and what was kept is exactly the cap.
         let result = try await CommandRunner.run(
             ["/usr/bin/yes"], timeoutSeconds: 1, caps: OutputCaps(standardOutput: 65_536, standardError: 0))
-        #expect(result.timedOut && result.signal == SIGTERM)
+        // SIGTERM ends it, or the SIGKILL two seconds later if a loaded machine has not let it die by then.
+        #expect(result.timedOut && [SIGTERM, SIGKILL].contains(result.signal), "\(result)")
         #expect(result.stdout.count == 65_536 && result.stdout.allSatisfy { $0 == UInt8(ascii: "y") || $0 == 10 })
         #expect(result.droppedOutputBytes > 0)
     }
@@ -138,7 +139,7 @@ struct CommandRunnerBoundsTests {
         let run = Task { try await CommandRunner.run(["/bin/sleep", "infinity"], timeoutSeconds: .infinity) }
         run.cancel()
         switch await run.result {
-        case let .success(result): #expect(result.signal == SIGTERM && !result.timedOut)
+        case let .success(result): #expect([SIGTERM, SIGKILL].contains(result.signal) && !result.timedOut, "\(result)")
         case let .failure(error): #expect(error is CancellationError, "\(error)")
         }
     }

@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Runs kubectl, iperf3, ping and solver plug-ins. No default traits: the runner hands over standard
+        // input as a file descriptor and reads output as buffers, so Subprocess' Foundation extensions go unused.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         // GLPK headers and library from Debian's libglpk-dev (no pkg-config file is shipped).
@@ -52,7 +55,7 @@ let package = Package(
         ),
         // The modules of the controller; imports point down this list (docs/architecture.md).
         // Running programs with deadlines and bounded output: kubectl, iperf3, ping, solver plug-ins.
-        .target(name: "GMAProcess"),
+        .target(name: "GMAProcess", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
         // The configuration files: model, YAML loader, manifests, layouts, units.
         .target(
             name: "GMAConfig",

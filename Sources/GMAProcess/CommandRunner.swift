@@ -1,76 +1,232 @@
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Subprocess
 
 /// What a finished command left behind.
 public struct CommandResult: Sendable {
+    /// The exit code, or the number of the signal that ended the program (`signal` says which it is).
     public var exitStatus: Int32
+    /// The signal that ended the program; nil when it exited by itself.
+    public var signal: Int32?
+    /// Standard output, at most `OutputCaps.standardOutput` bytes of it.
     public var stdout: Data
+    /// Standard error, at most `OutputCaps.standardError` bytes of it.
     public var stderr: String
     /// Killed because it ran past its timeout.
     public var timedOut: Bool
+    /// Bytes of standard output read past the cap and dropped.
+    public var droppedOutputBytes: Int = 0
+    /// Bytes of standard error read past the cap and dropped.
+    public var droppedErrorBytes: Int = 0
+
+    /// Standard output is incomplete: the program wrote more than the cap.
+    public var outputTruncated: Bool { droppedOutputBytes > 0 }
 }
 
-/// Runs a program from an argument vector (never a shell), bounded by a timeout.
+/// How much of each stream a run keeps. What comes past a cap is still read, so the program never blocks
+/// on a full pipe, but only counted: a program that prints gigabytes costs gma no more than the caps.
+public struct OutputCaps: Sendable, Equatable {
+    public var standardOutput: Int
+    public var standardError: Int
+
+    public init(standardOutput: Int, standardError: Int) {
+        self.standardOutput = max(0, standardOutput)
+        self.standardError = max(0, standardError)
+    }
+
+    /// Room for `kubectl get … -o json` of a large namespace; standard error is only ever summarised.
+    public static let standard = OutputCaps(standardOutput: 64 << 20, standardError: 1 << 20)
+}
+
+/// Runs a program from an argument vector (never a shell), bounded by a timeout and by output caps.
 ///
-/// Output goes to temporary files rather than pipes, so a child that forks and keeps the descriptors open
-/// cannot stall the wait, and a chatty child cannot fill a pipe. When the timeout passes the program gets
-/// SIGTERM, then SIGKILL two seconds later, to its whole process group. Cancelling the task kills it the
-/// same way.
-///
-/// The child is started with `posix_spawn` and waited for by a thread of its own that ends with it.
-/// Foundation's `Process` is not used: on Linux each run left its `Process`, run-loop source, file
-/// handles and output behind, about 8 KB per kubectl call, which a long-running loop accumulates
-/// (`docs/reliability.md`, "Bounds").
+/// swift-subprocess starts the child in a process group of its own, with default signal dispositions,
+/// an empty signal mask (gma blocks SIGTERM/SIGINT to handle them itself) and no descriptor of gma's
+/// beyond the three standard ones. When the timeout passes, the whole group gets SIGTERM, then SIGKILL
+/// two seconds later: a wrapper script's children (a `sleep`, an auth plugin) go with it. Cancelling the
+/// calling task ends the group the same way. When the program exits while a child it left behind still
+/// holds its output pipes, the run returns at once with what was read (`docs/reliability.md`, "Commands").
 public enum CommandRunner {
     public static func run(
-        _ argv: [String], timeoutSeconds: Double, environment: [String: String]? = nil, input: Data? = nil
+        _ argv: [String], timeoutSeconds: Double, environment: [String: String]? = nil, input: Data? = nil,
+        caps: OutputCaps = .standard
     ) async throws -> CommandResult {
         precondition(!argv.isEmpty, "empty argument vector")
-        let token = UUID().uuidString
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("gma-cmd-\(token)").path
-        let files = ChildFiles(input: input == nil ? "/dev/null" : base + ".in", output: base + ".out", error: base + ".err")
-        defer {
-            unlink(files.output)
-            unlink(files.error)
-            if input != nil { unlink(files.input) }
-        }
-        if let input {
-            guard FileManager.default.createFile(atPath: files.input, contents: input) else {
-                throw ClusterError.commandFailed(
-                    command: argv, exitStatus: nil, timedOut: false, stderr: "cannot create a temporary input file")
-            }
-        }
-
         let executable = try locate(argv[0], environment: environment)
+        let configuration = Configuration(
+            executable: .path(.init(executable)),
+            arguments: Arguments(executablePathOverride: argv[0], remainingValues: Array(argv.dropFirst())),
+            environment: environment.map(childEnvironment) ?? .inherit,
+            platformOptions: platformOptions)
+        let limit = timeLimit(timeoutSeconds)
+        do {
+            guard let input else { return try await execute(configuration, input: .none, limit: limit, caps: caps) }
+            let file = try StandardInputFile(input)
+            defer { file.closeDescriptor() }
+            let descriptor = FileDescriptorInput.fileDescriptor(.init(rawValue: file.descriptor), closeAfterSpawningProcess: false)
+            return try await execute(configuration, input: descriptor, limit: limit, caps: caps)
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as SubprocessError where error.code == .executableNotFound {
+            // `locate` found an executable file, so what is missing is what the kernel needs to start it.
+            throw ClusterError.programNotFound(
+                program: argv[0], detail: "exists but cannot be executed: its #! interpreter or loader is missing")
+        } catch {
+            throw ClusterError.commandFailed(command: argv, exitStatus: nil, timedOut: false, stderr: "\(error)")
+        }
+    }
 
-        let watch = Watch()
-        let status: Int32 = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, Error>) in
-                watch.start(continuation)
-                let pid: pid_t
-                do {
-                    pid = try ChildProcess.spawn(executable, argv, environment: environment, files: files)
-                } catch {
-                    watch.fail(ClusterError.commandFailed(command: argv, exitStatus: nil, timedOut: false, stderr: "\(error)"))
-                    return
+    /// SIGTERM to the whole group, SIGKILL to it two seconds later if anything is left: what swift-subprocess
+    /// does when the run's task is cancelled, by the timer or by the caller.
+    static let stopSequence: [TeardownStep] = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
+
+    /// A new process group led by the child, stopped with `stopSequence`.
+    static var platformOptions: PlatformOptions {
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        options.teardownSequence = stopSequence
+        return options
+    }
+
+    /// The timer's length; nil (no timer) for an infinite timeout. Past a billion seconds is the same as never.
+    static func timeLimit(_ seconds: Double) -> Duration? {
+        guard !seconds.isInfinite else { return nil }
+        return .seconds(seconds.isNaN ? 0 : min(max(seconds, 0), 1e9))
+    }
+
+    static func childEnvironment(_ environment: [String: String]) -> Environment {
+        var keyed: [Environment.Key: String] = [:]
+        for (key, value) in environment {
+            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
+        }
+        return .custom(keyed)
+    }
+
+    /// Races the run against the timer. When the timer wins, the run's task is cancelled and swift-subprocess
+    /// stops the group with `stopSequence`; the run still returns what it read. The timer runs until the
+    /// program has exited, not until its streams end: a program that closes them and keeps running is timed too.
+    private static func execute<Input: InputProtocol>(
+        _ configuration: Configuration, input: Input, limit: Duration?, caps: OutputCaps
+    ) async throws -> CommandResult {
+        try await withThrowingTaskGroup(of: RaceEvent.self) { group in
+            group.addTask {
+                let outcome = try await Subprocess.run(configuration, input: input, output: .sequence, error: .sequence) {
+                    execution in
+                    try await readStreams(execution, caps: caps)
                 }
-                watch.started(pid: pid)
-                Thread { watch.finish(ChildProcess.wait(pid) { watch.reaping() }) }.start()
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
-                    watch.stop(timedOut: true)
+                return .exited(outcome.terminationStatus, outcome.closureResult)
+            }
+            if let limit {
+                group.addTask {
+                    do {
+                        try await Task.sleep(for: limit)
+                        return .timerFired
+                    } catch {
+                        return .timerStopped
+                    }
                 }
             }
-        } onCancel: {
-            watch.stop(timedOut: false)
+            var timedOut = false
+            while let event = try await group.next() {
+                switch event {
+                case .timerFired:
+                    timedOut = true
+                    group.cancelAll()
+                case .timerStopped:
+                    break
+                case let .exited(status, streams):
+                    group.cancelAll()
+                    return CommandResult(status, streams, timedOut: timedOut)
+                }
+            }
+            preconditionFailure("the run's task always reports its exit")
         }
-        let stdout = ChildProcess.contents(of: files.output)
-        let stderr = String(decoding: ChildProcess.contents(of: files.error), as: UTF8.self)
-        return CommandResult(exitStatus: status, stdout: stdout, stderr: stderr, timedOut: watch.timedOut)
+    }
+
+    /// Both streams read to their end, concurrently: a program filling one pipe while gma waits on the other
+    /// would otherwise stall.
+    private static func readStreams<Input: InputProtocol>(
+        _ execution: Execution<Input, SequenceOutput, SequenceOutput>, caps: OutputCaps
+    ) async throws -> CapturedStreams {
+        async let output = CappedBytes.read(execution.standardOutput, cap: caps.standardOutput)
+        let error = try await CappedBytes.read(execution.standardError, cap: caps.standardError)
+        return CapturedStreams(output: try await output, error: error)
+    }
+}
+
+/// What one task of the race hands back; no state is shared between them.
+private enum RaceEvent: Sendable {
+    case exited(TerminationStatus, CapturedStreams)
+    case timerFired
+    case timerStopped
+}
+
+/// Both streams of a run.
+struct CapturedStreams: Sendable {
+    var output: CappedBytes
+    var error: CappedBytes
+}
+
+extension CommandResult {
+    fileprivate init(_ status: TerminationStatus, _ streams: CapturedStreams, timedOut: Bool) {
+        switch status {
+        case let .exited(code):
+            (exitStatus, signal) = (code, nil)
+        case let .signaled(number):
+            (exitStatus, signal) = (number, number)
+        }
+        stdout = streams.output.bytes
+        stderr = String(decoding: streams.error.bytes, as: UTF8.self)
+        self.timedOut = timedOut
+        droppedOutputBytes = streams.output.dropped
+        droppedErrorBytes = streams.error.dropped
+    }
+}
+
+/// The first `cap` bytes of a stream, and how many more there were.
+struct CappedBytes: Sendable {
+    var bytes = Data()
+    var dropped = 0
+
+    static func read(_ stream: SubprocessOutputSequence, cap: Int) async throws -> CappedBytes {
+        var captured = CappedBytes()
+        for try await buffer in stream {
+            let room = max(0, cap - captured.bytes.count)
+            if room > 0 {
+                buffer.withUnsafeBytes { captured.bytes.append(contentsOf: $0.prefix(room)) }
+            }
+            captured.dropped += max(0, buffer.count - room)
+        }
+        return captured
+    }
+}
+
+/// Standard input as an unlinked temporary file, read by the child at its own pace. Not a pipe: writing
+/// to a pipe whose reader exited without reading (a plug-in that ignores its input) raises SIGPIPE in gma,
+/// which ends the whole process, and swift-subprocess does not guard against that.
+struct StandardInputFile {
+    let descriptor: Int32
+
+    init(_ data: Data) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gma-input-\(UUID().uuidString)").path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+        unlink(path)
+        do {
+            try FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).write(contentsOf: data)
+        } catch {
+            close(descriptor)
+            throw Failure(path: path, reason: "\(error)")
+        }
+        lseek(descriptor, 0, SEEK_SET)
+        self.descriptor = descriptor
+    }
+
+    func closeDescriptor() { close(descriptor) }
+
+    struct Failure: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "cannot write standard input to \(path): \(reason)" }
     }
 }
 
@@ -94,8 +250,8 @@ extension CommandRunner {
         (environment ?? ProcessInfo.processInfo.environment)["PATH"] ?? fallbackSearchPath
     }
 
-    /// The executable to start, or `programNotFound` saying where it was looked for: Foundation's own
-    /// error for a missing file is an opaque `NSCocoaErrorDomain Code=260`.
+    /// The executable to start, or `programNotFound` saying where it was looked for, so a missing kubectl
+    /// is one line naming it rather than a spawn error code.
     package static func locate(_ name: String, environment: [String: String]?) throws(ClusterError) -> String {
         guard let found = executablePath(name, environment: environment) else {
             throw .programNotFound(program: name, detail: "not found on PATH (\(searchPath(environment)))")
@@ -109,176 +265,4 @@ extension CommandRunner {
         }
         return found
     }
-}
-
-/// The shared state of one run: resumed exactly once; kills only a process that has not been reaped.
-private final class Watch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Int32, Error>?
-    private var pid: pid_t = 0
-    private var done = false
-    private var stopRequested = false
-    private var _timedOut = false
-
-    var timedOut: Bool { lock.withLock { _timedOut } }
-
-    func start(_ continuation: CheckedContinuation<Int32, Error>) {
-        lock.withLock { self.continuation = continuation }
-    }
-
-    func started(pid: pid_t) {
-        let stopNow = lock.withLock { () -> Bool in
-            self.pid = pid
-            return stopRequested && !done
-        }
-        if stopNow { signal(SIGTERM, thenKillAfter: 2) }
-    }
-
-    /// The child has exited and is about to be reaped: from now on its pid may be reused, so no more signals.
-    func reaping() {
-        lock.withLock { pid = 0 }
-    }
-
-    func finish(_ status: Int32) { resume(.success(status)) }
-
-    func fail(_ error: Error) { resume(.failure(error)) }
-
-    private func resume(_ result: Result<Int32, Error>) {
-        let continuation = lock.withLock { () -> CheckedContinuation<Int32, Error>? in
-            if done { return nil }
-            done = true
-            defer { self.continuation = nil }
-            return self.continuation
-        }
-        continuation?.resume(with: result)
-    }
-
-    /// Timeout or cancellation: SIGTERM now, SIGKILL if it is still there two seconds later.
-    func stop(timedOut: Bool) {
-        let running = lock.withLock { () -> Bool in
-            if done { return false }
-            stopRequested = true
-            if timedOut { _timedOut = true }
-            return pid != 0
-        }
-        if running { signal(SIGTERM, thenKillAfter: 2) }
-    }
-
-    private func signal(_ sig: Int32, thenKillAfter seconds: Double) {
-        let target = lock.withLock { done ? 0 : pid }
-        guard target > 0 else { return }
-        Self.signalGroup(target, sig)
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
-            let still = lock.withLock { done ? 0 : pid }
-            if still > 0 { Self.signalGroup(still, SIGKILL) }
-        }
-    }
-
-    /// The child leads its own process group. A wrapper script's children (a `sleep`, an auth plugin) are
-    /// in it too, and killing the child alone would leave them running: the whole group is signalled.
-    private static func signalGroup(_ leader: pid_t, _ sig: Int32) {
-        kill(-leader, sig)
-        kill(leader, sig)
-    }
-}
-
-/// Where a child's standard streams go: paths, opened by `posix_spawn` in the child itself.
-struct ChildFiles {
-    var input: String
-    var output: String
-    var error: String
-}
-
-/// `posix_spawn` and `waitid`/`waitpid` for `CommandRunner`.
-enum ChildProcess {
-    /// Starts `executable` as the leader of a new process group, with default signal dispositions and an
-    /// empty signal mask (gma itself blocks or ignores SIGTERM/SIGINT to handle them), standard streams
-    /// from `files` and no other descriptor inherited. Throws a one-line reason.
-    static func spawn(_ executable: String, _ argv: [String], environment: [String: String]?, files: ChildFiles)
-        throws -> pid_t
-    {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, files.input, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, files.output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, files.error, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        _ = closeFrom?(&actions, 3)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for number: Int32 in 1..<32 where number != SIGKILL && number != SIGSTOP { sigaddset(&defaults, number) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let environmentLines = environment.map { $0.map { "\($0.key)=\($0.value)" } }
-        var pid: pid_t = 0
-        let code = withCStrings(argv) { arguments in
-            if let environmentLines {
-                return withCStrings(environmentLines) { posix_spawn(&pid, executable, &actions, &attributes, arguments, $0) }
-            }
-            return posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
-        }
-        guard code == 0 else { throw SpawnError(message: "cannot start \(executable): \(String(cString: strerror(code)))") }
-        return pid
-    }
-
-    /// Blocks until the child exits; `beforeReaping` runs while its pid still names it (a zombie), so no
-    /// signal can reach another process that reused the pid. The status as Foundation reported it: the exit
-    /// code, or the number of the signal that ended it.
-    static func wait(_ pid: pid_t, beforeReaping: () -> Void) -> Int32 {
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
-        beforeReaping()
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : signal
-    }
-
-    /// A whole file, read with plain `read(2)`.
-    static func contents(of path: String) -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return Data() }
-        defer { close(fd) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return data }
-            data.append(contentsOf: buffer[0..<count])
-        }
-    }
-
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time: the Glibc module
-    /// does not declare GNU extensions. Without it a child may inherit descriptors gma opened without
-    /// close-on-exec (sockets of concurrent HTTP transfers); they close when the child exits.
-    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
-            return nil
-        }
-        return unsafeBitCast(
-            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
-
-    /// A NULL-terminated `char *[]` of `strings`, valid during `body`.
-    private static func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
-        let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
-        return body(pointers)
-    }
-}
-
-struct SpawnError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

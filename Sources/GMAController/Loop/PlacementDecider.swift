@@ -85,9 +85,12 @@ public struct PlacementDecider: Sendable {
         }
         var problem = model.problem
         var solution = await solve(model)
-        if action == .offload, !solution.feasible, let absolute = absoluteModel(model, target: target) {
-            // The measured excess is beyond anything the model explains (a saturation it does not see): plan on
-            // the model's own delay instead of the fastest placement (docs/controller.md §4).
+        if action == .offload, !solution.feasible || solution.evaluation.rho >= 1,
+            let absolute = absoluteModel(model, target: target)
+        {
+            // The measured excess is beyond anything the model explains (a saturation it does not see), or the
+            // answer leaves the link saturated by the model's own count (a relative reduction of an unbounded
+            // delay means nothing): plan on the model's own delay (docs/controller.md §4).
             let second = await solve(absolute)
             if second.feasible {
                 problem = absolute.problem

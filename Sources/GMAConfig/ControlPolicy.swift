@@ -5,8 +5,9 @@ import Foundation
 public struct ControlPolicy: Sendable, Equatable {
     /// Far above the band, act after one confirming check instead of the whole window.
     public var fastReaction = true
-    /// "Far above": the mean at or above this multiple of the offload threshold (or the quantile's).
-    public var fastFactor = 2.0
+    /// "Far above": the mean at or above this multiple of the offload threshold (or the quantile's). 1.1 is the
+    /// HPA's tolerance: within 10 % of the threshold the window still applies (docs/controller.md §8.1).
+    public var fastFactor = 1.1
     /// The confirming check comes this long after the alarm starts (s).
     public var fastConfirmSeconds = 15.0
     /// Unoffload scales the cloud up first, waits for its ready replicas, then deletes the edge copies.

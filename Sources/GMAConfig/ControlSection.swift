@@ -8,7 +8,7 @@ import Yams
 ///       control:
 ///         policy: gma            # or reference: W everywhere, pair-by-pair unoffload, no consolidation
 ///         fast-reaction: true
-///         fast-factor: 2         # "far above": mean ≥ 2 × offload threshold (or the quantile's)
+///         fast-factor: 1.1       # "far above": mean ≥ 1.1 × offload threshold (or the quantile's)
 ///         fast-confirm: 15s      # the one confirming check comes this long after the alarm
 ///         staged-unoffload: true
 ///         ready-wait: 90s        # bound of the wait for the cloud's ready replicas

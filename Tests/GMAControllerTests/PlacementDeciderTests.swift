@@ -88,6 +88,23 @@ import Testing
         #expect(Set(decision.placement?.added ?? []) == ["a", "b", "c"])
         #expect(try Self.bruteForceCheapest(problem) == ["a", "b", "c"])
     }
+
+    @Test func offloadBeyondWhatTheModelExplainsPlansOnTheModelsOwnDelay() async throws {
+        // RTT 200 ms, edge {a}: the model says 200.04 ms (the a → b crossing) while clients measure 5 s (a
+        // saturation the model does not see). The relative target, a reduction of 5 − 0.1 = 4.9 s, no placement
+        // meets (the model's whole delay is 200.04 ms), so the decider plans on the model's own delay: a
+        // reduction of 200.04 − 100 = 100.04 ms, which only the whole chain at the edge meets (b or c left in
+        // the cloud keeps a 200 ms crossing). The answer is feasible under that target and the cheapest one.
+        let decision = try await Self.decide(edge: ["a"], measured: 5.0, rtt: 0.200)
+        let problem = try #require(decision.problem)
+        let model = try PlacementModel(problem)
+        #expect(abs((problem.target.delayReductionSeconds ?? -1) - (model.current.delaySeconds - 0.100)) < 1e-12)
+        #expect(abs(model.current.delaySeconds - 0.20004) < 1e-6)
+        #expect(decision.reason.contains("planned on the model's own delay"), "\(decision.reason)")
+        #expect(decision.placement?.feasible == true)
+        #expect(Set(decision.placement?.added ?? []) == ["b", "c"])
+        #expect(try Self.bruteForceCheapest(problem) == ["a", "b", "c"])
+    }
 }
 
 /// `optimizer.connector: exec:PATH`: a program reading the problem on stdin, writing a solve result.

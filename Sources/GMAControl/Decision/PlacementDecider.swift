@@ -83,9 +83,22 @@ public struct PlacementDecider: Sendable {
             decision.reason = failure.message
             return decision
         }
-        let problem = model.problem
+        var problem = model.problem
+        var solution = await solve(model)
+        if action == .offload, !solution.feasible || solution.evaluation.rho >= 1,
+            let absolute = absoluteModel(model, target: target)
+        {
+            // The measured excess is beyond anything the model explains (a saturation it does not see), or the
+            // answer leaves the link saturated by the model's own count (a relative reduction of an unbounded
+            // delay means nothing): plan on the model's own delay (docs/controller.md §4).
+            let second = await solve(absolute)
+            if second.feasible {
+                problem = absolute.problem
+                solution = second
+                decision.reason += "; the model explains \(ms(model.current.delaySeconds)) of it: planned on the model's own delay"
+            }
+        }
         decision.problem = problem
-        let solution = await solve(model)
         decision.placement = solution
         if let note = solution.note, note.hasPrefix("plug-in") { decision.reason += "; \(note)" }
         if solution.added.isEmpty && solution.removed.isEmpty {
@@ -136,6 +149,16 @@ public struct PlacementDecider: Sendable {
         } catch {
             return .failure(ModelFailure(message: "no placement computed: the measured problem is invalid: \(error.description)"))
         }
+    }
+
+    /// The same problem with the target set on the model's own current delay rather than the measured one,
+    /// when that target is below the model's delay (nil otherwise).
+    func absoluteModel(_ model: PlacementModel, target: Double) -> PlacementModel? {
+        let reduction = model.current.delaySeconds - target
+        guard reduction > 0 else { return nil }
+        var problem = model.problem
+        problem.target = Target(delayReductionSeconds: reduction)
+        return try? PlacementModel(problem)
     }
 
     /// The plug-in's answer when one is configured and sound, else (or then) the built-in solver.

@@ -65,7 +65,7 @@ let package = Package(
         // GMAProcess only for `ExternalSolver`, until the decider receives its solver (docs/architecture.md).
         .target(
             name: "GMAControl",
-            dependencies: ["GMAOptimizer", "GMAConfig", "GMAProcess", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["GMAOptimizer", "GMAConfig", .product(name: "Logging", package: "swift-log")]
         ),
         // Telemetry from Prometheus (libcurl) and the network from netinfo.yaml and the net prober.
         .target(

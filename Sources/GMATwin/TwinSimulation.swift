@@ -36,7 +36,8 @@ public struct TwinSimulation: Sendable {
         let paced: any ControllerClock = pacing > 0 ? PacedClock(base: clock, realSecondsPerSecond: pacing) : clock
         let controller = PlacementController(
             settings: scenario.controllerSettings, telemetry: TwinTelemetry(world: world), cluster: TwinCluster(world: world),
-            network: TwinNetworkProbe(world: world), clock: paced, observer: observer)
+            network: TwinNetworkProbe(world: world), clock: paced,
+            solver: BuiltInSolver(scenario.controllerSettings.solver), observer: observer)
         let end = start.addingTimeInterval(scenario.durationSeconds)
         while clock.now() < end {
             try Task.checkCancellation()

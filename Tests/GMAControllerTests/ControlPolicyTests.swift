@@ -13,6 +13,7 @@ import Testing
     ) -> PlacementController {
         PlacementController(
             settings: settings, telemetry: world, cluster: world, network: ControllerTestWorld.network, clock: world.clock,
+            solver: BuiltInSolver(.auto),
             observer: { log.record($0) })
     }
 
@@ -31,7 +32,7 @@ import Testing
 
     // MARK: Fast path (docs/controller.md §8.1)
 
-    /// 300 ms is 2.5× the 120 ms threshold: the alarm (0 s), one confirming check 15 s later, the action at once.
+    /// 300 ms is 2.5× the 120 ms threshold (far: ≥ 1.1×): the alarm (0 s), one confirming check 15 s later, the action at once.
     @Test func farAboveTheBandActsAfterOneConfirmingCheck() async throws {
         let world = ControllerTestWorld { _ in 0.300 }
         let log = EventLog()
@@ -51,9 +52,9 @@ import Testing
         #expect(pauses == [0, 30, 30, 30, 30, 120], "⌈120/30⌉ = 4 checks: \(pauses)")
     }
 
-    /// 200 ms is above the band but below 2 × 120 ms: the window applies.
+    /// 130 ms is above the band but below 1.1 × 120 = 132 ms, the HPA-like tolerance: the window applies.
     @Test func justAboveTheBandKeepsTheWindow() async throws {
-        let world = ControllerTestWorld { _ in 0.200 }
+        let world = ControllerTestWorld { _ in 0.130 }
         let log = EventLog()
         let pauses = try await Self.stepsUntilDecision(world, Self.controller(world, log), log)
         #expect(pauses == [0, 30, 30, 30, 30, 120], "\(pauses)")
@@ -157,6 +158,7 @@ import Testing
         let metrics = ControllerMetrics(band: settings.band, clock: { world.clock.now() })
         let controller = PlacementController(
             settings: settings, telemetry: world, cluster: world, network: ControllerTestWorld.network, clock: world.clock,
+            solver: BuiltInSolver(.auto),
             observer: { metrics.record($0) })
         try await controller.run(until: world.start.addingTimeInterval(1200))
         let text = metrics.exposition()

@@ -546,11 +546,11 @@ final class FaultRig: @unchecked Sendable {
         controller = PlacementController(
             settings: settings, telemetry: telemetry, cluster: cluster,
             network: ControllerAssembly.network(from: configuration, logger: networkLog.logger), clock: clock,
+            solver: BuiltInSolver(.auto), telemetryAtClockTime: true,
             observer: { event in
                 events.record(event)
                 metrics.record(event)
             })
-        controller.telemetryAtClockTime = true
     }
 
     /// The same telemetry pointed at another address.
@@ -601,7 +601,7 @@ final class FaultRig: @unchecked Sendable {
     func cycles(upTo limit: Int, untilState state: ControllerState) async -> Bool {
         for _ in 0..<limit {
             await cycles(1)
-            if controller.state == state { return true }
+            if await controller.state == state { return true }
         }
         return false
     }

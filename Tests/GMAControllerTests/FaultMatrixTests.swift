@@ -179,7 +179,7 @@ struct FaultMatrixTests {
             prometheus.stopServer()
             let before = try await Self.changeCount(rig)
             await rig.cycles(3)
-            #expect(rig.controller.state == .camping)
+            #expect(await rig.controller.state == .camping)
             #expect(rig.events.transitions.contains("offload-alarm>camping"), "\(rig.events.transitions)")
             try await Self.expectNoAction(rig, changesBefore: before, cause: "telemetry", cycles: 3)
             try await prometheus.startServer()

@@ -1,5 +1,6 @@
 import Foundation
 @testable import GMAControl
+@testable import GMARuntime
 import GMAOptimizer
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
 
     @Test func relativeTargetWhenTheModelExplainsPartOfTheDelay() async throws {
         let world = ControllerTestWorld { _ in 0.150 }
-        let decider = PlacementDecider(settings: ControllerTestWorld.settings())
+        let decider = PlacementDecider(settings: ControllerTestWorld.settings(), solver: BuiltInSolver(.auto))
         let decision = await decider.decide(try await Self.observation(world, network: ControllerTestWorld.network.conditions))
         let problem = try #require(decision.problem)
         // Midpoint of [80, 120] ms is 100 ms: reduce by 50 ms relative to the model's current delay.
@@ -43,7 +44,7 @@ import Testing
         let world = ControllerTestWorld { _ in measured }
         world.locked { world.edge = edge }
         let network = NetworkConditions(rttSeconds: rtt, cloudToEdgeBitsPerSecond: 1e9, edgeToCloudBitsPerSecond: 1e9)
-        let decider = PlacementDecider(settings: ControllerTestWorld.settings())
+        let decider = PlacementDecider(settings: ControllerTestWorld.settings(), solver: BuiltInSolver(.auto))
         return await decider.decide(try await Self.observation(world, network: network))
     }
 
@@ -124,7 +125,7 @@ import Testing
         var settings = ControllerTestWorld.settings()
         settings.externalSolver = plugin
         let observation = try await PlacementDeciderTests.observation(world, network: ControllerTestWorld.network.conditions)
-        return await PlacementDecider(settings: settings).decide(observation)
+        return await PlacementDecider(settings: settings, solver: settings.placementSolver).decide(observation)
     }
 
     @Test func gmaSolveIsAValidPlugin() async throws {
@@ -159,7 +160,7 @@ import Testing
         var settings = ControllerTestWorld.settings()
         settings.externalSolver = try Self.plugin(#"cat > /dev/null; echo '{"edgeServices": ["b"]}'"#)
         let observation = try await PlacementDeciderTests.observation(world, network: ControllerTestWorld.network.conditions)
-        let decision = await PlacementDecider(settings: settings).decide(observation)
+        let decision = await PlacementDecider(settings: settings, solver: settings.placementSolver).decide(observation)
         #expect(decision.placement?.note?.contains("removes a") == true, "\(decision.placement?.note ?? "")")
     }
 }

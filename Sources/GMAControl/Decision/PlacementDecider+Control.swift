@@ -56,7 +56,7 @@ extension PlacementDecider {
         guard case .success(let model) = measuredModel(o, template: template) else { return decision }
         var options = settings.solveOptions
         options.allowRemoval = true
-        let solution = PlacementSolver.solve(model, using: settings.solver, options: options)
+        let solution = await solver.solve(model, options: options)
         let current = model.current.cost.total
         let candidate = solution.evaluation.cost.total
         let predicted = mean + solution.evaluation.delaySeconds - model.current.delaySeconds

@@ -2,12 +2,15 @@ import Foundation
 import GMAOptimizer
 
 /// Turns one observation of the world into a decision: the problem the telemetry implies, its solution,
-/// and the cluster operations that realise it. Pure apart from the solver's CPU time.
+/// and the cluster operations that realise it. It receives its solver (the built-in one, a plug-in, a test's)
+/// and does nothing else that leaves the process.
 public struct PlacementDecider: Sendable {
     public let settings: ControllerSettings
+    public let solver: any PlacementSolving
 
-    public init(settings: ControllerSettings) {
+    public init(settings: ControllerSettings, solver: any PlacementSolving) {
         self.settings = settings
+        self.solver = solver
     }
 
     /// What the world looks like at one instant.
@@ -161,25 +164,9 @@ public struct PlacementDecider: Sendable {
         return try? PlacementModel(problem)
     }
 
-    /// The plug-in's answer when one is configured and sound, else (or then) the built-in solver.
+    /// The solver's answer under the configured budget.
     func solve(_ model: PlacementModel) async -> PlacementSolution {
-        guard let plugin = settings.externalSolver else {
-            return PlacementSolver.solve(model, using: settings.solver, options: settings.solveOptions)
-        }
-        let started = Date()
-        let timeout = settings.solveOptions.timeLimitSeconds + 5
-        switch await ExternalSolver(path: plugin, timeoutSeconds: timeout).placement(for: model) {
-        case .success(let set):
-            let feasible = model.meetsTarget(delaySeconds: model.evaluate(set).delaySeconds)
-            return PlacementSolution(
-                model: model, atEdge: set, status: feasible ? .feasible : .infeasible,
-                solver: "exec:" + (plugin as NSString).lastPathComponent, seconds: Date().timeIntervalSince(started),
-                nodes: 0)
-        case .failure(let failure):
-            var fallback = PlacementSolver.solve(model, using: .auto, options: settings.solveOptions)
-            fallback.note = "plug-in failed, fell back to auto: \(failure)"
-            return fallback
-        }
+        await solver.solve(model, options: settings.solveOptions)
     }
 
     /// Deletions first (the cloud absorbs the edge replicas), then additions (docs/controller.md §5).

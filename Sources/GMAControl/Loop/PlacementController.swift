@@ -1,42 +1,35 @@
 import Foundation
 import GMAOptimizer
+import Synchronization
 
-/// The control loop of docs/controller.md §2: camping, HPA gating, offload/unoffload alarms that must persist
-/// for the stabilisation window, then a placement action and a pause of W.
+/// The control loop of docs/controller.md §2: it reads the world each cycle, asks the decider for the facts,
+/// lets the state machine (`ControlStateMachine`, a pure function) choose, and carries out its command.
 ///
-/// Every cycle re-reads the world (telemetry, HPAs, the edge set); the only memory is the state, the alarm
-/// count and the previous HPA counts, so a restart loses at most one alarm. Unknown data never triggers an
-/// action, and the condition is checked again with fresh data at action time.
-public final class PlacementController: @unchecked Sendable {
-    public let settings: ControllerSettings
+/// Every cycle re-reads the world (telemetry, HPAs, the edge set); the only memory is the state machine's
+/// and the previous HPA counts, so a restart loses at most one alarm. Unknown data never triggers an action,
+/// and the condition is checked again with fresh data at action time. An actor: `step` and `decideOnce` may
+/// come from different tasks (the loop, `gma decide`, tests) without sharing mutable state unguarded.
+public actor PlacementController {
+    public nonisolated let settings: ControllerSettings
     private let telemetry: any TelemetrySource
     private let cluster: any ClusterAccess
     private let network: any NetworkConditionsSource
     private let clock: any ControllerClock
     private let observer: @Sendable (ControllerEvent) -> Void
     private let decider: PlacementDecider
-
+    private let machine: ControlStateMachine
     /// Query telemetry at the clock's time rather than "now": replays of a past window on a simulated clock.
-    public var telemetryAtClockTime = false
+    private let telemetryAtClockTime: Bool
 
-    public private(set) var state: ControllerState = .camping
-    private var alarmChecks = 0
+    private var memory = ControlMemory()
     private var hpaActivity = HPAActivity()
-    /// Consecutive alarm checks far above the band; two (the alarm and one confirmation) act at once.
-    private var farChecks = 0
-    /// The user request rate the first far check saw.
-    private var farLoad = 0.0
-    /// The action under way was confirmed by the fast path: moving autoscalers do not defer it.
-    private var fastAction = false
-    /// Since when the delay has been in band with no action (consolidation's dwell), and when to look again
-    /// after a look found nothing.
-    private var inBandSince: Date?
-    private var nextConsolidationLook: Date?
+
+    public var state: ControllerState { memory.state }
 
     public init(
         settings: ControllerSettings, telemetry: any TelemetrySource, cluster: any ClusterAccess,
-        network: any NetworkConditionsSource, clock: any ControllerClock,
-        observer: @escaping @Sendable (ControllerEvent) -> Void = { _ in }
+        network: any NetworkConditionsSource, clock: any ControllerClock, solver: any PlacementSolving,
+        telemetryAtClockTime: Bool = false, observer: @escaping @Sendable (ControllerEvent) -> Void = { _ in }
     ) {
         self.settings = settings
         self.telemetry = telemetry
@@ -44,7 +37,9 @@ public final class PlacementController: @unchecked Sendable {
         self.network = network
         self.clock = clock
         self.observer = observer
-        decider = PlacementDecider(settings: settings)
+        self.telemetryAtClockTime = telemetryAtClockTime
+        decider = PlacementDecider(settings: settings, solver: solver)
+        machine = ControlStateMachine(timing: settings.timing, policy: settings.policy, band: settings.band)
     }
 
     /// Runs cycles until `end` (simulated or real) or cancellation.
@@ -59,156 +54,72 @@ public final class PlacementController: @unchecked Sendable {
     /// One cycle. Returns how long to wait before the next one.
     ///
     /// Moving autoscalers defer an action but do not stop detection: the alarm keeps counting while they
-    /// move, and the action waits until they settle. If the autoscalers fix the delay themselves, the alarm
-    /// clears on its own. (The reference slept a whole window whenever an HPA moved, before it would even
-    /// start an alarm, which after a load step delays the reaction by one extra window.)
+    /// move, and the action waits until they settle (docs/controller.md §2).
     public func step() async -> Double {
-        let timing = settings.timing
-        guard let observation = await observe() else { return timing.syncPeriodSeconds }
-        let now = observation.time
-        let moving = hpaActivity.active(in: observation.hpa)
-
-        let mean = observation.snapshot.userDelaySeconds
-        let quantile = observation.snapshot.userDelayQuantileSeconds
-        observer(.observed(time: now, state: state, meanDelaySeconds: mean, quantileDelaySeconds: quantile))
-        let (wanted, why) = decider.wantedAction(observation)
-        if mean == nil {
-            // A failed delay query is a telemetry fault, not an absence of data: say so (metrics tell them apart).
-            let failed = observation.snapshot.reasons.contains {
-                if case .queryFailed = $0.problem, $0.signal == .meanDelay { return true } else { return false }
-            }
-            observer(.skipped(time: now, state: state, reason: failed ? "telemetry failed: \(why)" : why))
-            if state != .camping && state != .hpaRunning { move(to: .camping, at: now, "alarm dropped: \(why)") }
-            inBandSince = nil
-            return timing.syncPeriodSeconds
-        }
-
-        switch state {
-        case .camping, .hpaRunning:
-            return await camp(observation, wanted: wanted, why: why, moving: moving)
-        case .offloadAlarm, .unoffloadAlarm:
-            return alarm(observation, wanted: wanted, why: why, moving: moving)
-        case .offloading, .unoffloading:
-            return await act(observation, wanted: wanted, why: why, moving: moving)
-        }
-    }
-
-    private func camp(_ observation: PlacementDecider.Observation, wanted: PlacementActionKind, why: String, moving: [String])
-        async -> Double
-    {
-        let now = observation.time
-        switch wanted {
-        case .offload, .unoffload:
-            move(to: wanted == .offload ? .offloadAlarm : .unoffloadAlarm, at: now, why)
-            alarmChecks = 0
-            farChecks = 0
-            inBandSince = nil
-            return 0
-        case .none, .consolidate:
-            if moving.isEmpty {
-                move(to: .camping, at: now, "autoscalers settled")
+        guard let observation = await observe() else { return settings.timing.syncPeriodSeconds }
+        let input = facts(observation)
+        observer(.observed(
+            time: input.time, state: memory.state, meanDelaySeconds: input.meanDelaySeconds,
+            quantileDelaySeconds: observation.snapshot.userDelayQuantileSeconds))
+        var outcome = apply(machine.step(memory, input), at: input.time)
+        switch outcome {
+        case .wait(let seconds):
+            return seconds
+        case .act:
+            // The decider re-reads the band on this observation, the one the machine just confirmed.
+            let decision = await decider.decide(observation)
+            await carryOut(decision, hpa: observation.hpa)
+            outcome = apply(machine.acted(memory, at: clock.now(), changed: !decision.operations.isEmpty), at: clock.now())
+        case .lookForConsolidation:
+            let decision = await decider.consolidation(observation)
+            if decision.action == .consolidate {
+                await carryOut(decision, hpa: observation.hpa)
+                outcome = apply(machine.acted(memory, at: clock.now(), changed: true), at: clock.now())
             } else {
-                move(to: .hpaRunning, at: now, "autoscalers moving: \(moving.prefix(3).joined(separator: ", "))")
+                outcome = apply(machine.nothingToConsolidate(memory, at: input.time), at: input.time)
             }
-            if let pause = await consolidateIfDue(observation, moving: moving) { return pause }
-            return settings.timing.syncPeriodSeconds
         }
+        if case .wait(let seconds) = outcome { return seconds }
+        return settings.timing.syncPeriodSeconds
     }
 
-    private func alarm(_ observation: PlacementDecider.Observation, wanted: PlacementActionKind, why: String, moving: [String])
-        -> Double
-    {
-        let now = observation.time
-        let timing = settings.timing
-        let expected: PlacementActionKind = state == .offloadAlarm ? .offload : .unoffload
-        guard wanted == expected else {
-            move(to: .camping, at: now, "alarm cleared: \(why)")
-            return 0
+    /// The facts of one observation the state machine reads.
+    private func facts(_ observation: PlacementDecider.Observation) -> ControlInput {
+        let (wanted, why) = decider.wantedAction(observation)
+        let snapshot = observation.snapshot
+        let failed = snapshot.reasons.contains {
+            if case .queryFailed = $0.problem, $0.signal == .meanDelay { true } else { false }
         }
-        alarmChecks += 1
-        // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1).
-        let far = expected == .offload && settings.policy.fastReaction ? decider.farAboveBand(observation) : nil
-        // The confirmation must see the load the alarm saw: a load still rising (the window lags a ramp) would
-        // make the placement too small, and a second action follow.
-        let load = observation.snapshot.userRequestsPerSecond ?? 0
-        if far == nil {
-            farChecks = 0
-        } else if farChecks >= 1, abs(load - farLoad) <= 0.1 * max(farLoad, 1e-9) {
-            farChecks += 1
-        } else {
-            farChecks = 1
-            farLoad = load
-        }
-        if let far, farChecks >= 2 {
-            fastAction = true
-            move(to: .offloading, at: now, "far above the band, confirmed: \(far)")
-            return 0
-        }
-        if alarmChecks >= timing.alarmCycles {
-            if !moving.isEmpty {
-                observer(.skipped(
-                    time: now, state: state,
-                    reason: "action deferred: autoscalers moving: \(moving.prefix(3).joined(separator: ", "))"))
-                return timing.syncPeriodSeconds
+        let mayBeFar = memory.state == .offloadAlarm && wanted == .offload && settings.policy.fastReaction
+        return ControlInput(
+            time: observation.time, meanDelaySeconds: snapshot.userDelaySeconds, wanted: wanted, why: why,
+            moving: hpaActivity.active(in: observation.hpa), farAbove: mayBeFar ? decider.farAboveBand(observation) : nil,
+            userRequestsPerSecond: snapshot.userRequestsPerSecond, telemetryFailed: failed)
+    }
+
+    /// Keeps the step's memory, tells the observers its notes in order, and returns its command.
+    private func apply(_ step: ControlStep, at time: Date) -> ControlCommand {
+        var current = memory.state
+        for note in step.notes {
+            switch note {
+            case .transition(let from, let to, let reason):
+                observer(.transition(time: time, from: from, to: to, reason: reason))
+                current = to
+            case .skipped(let reason):
+                observer(.skipped(time: time, state: current, reason: reason))
             }
-            move(to: expected == .offload ? .offloading : .unoffloading, at: now, "condition held for \(alarmChecks) checks")
         }
-        return farChecks == 1 ? settings.policy.fastConfirmSeconds : timing.alarmCycleSeconds
+        memory = step.memory
+        return step.command
     }
 
-    private func act(_ observation: PlacementDecider.Observation, wanted: PlacementActionKind, why: String, moving: [String])
-        async -> Double
-    {
-        let now = observation.time
-        let expected: PlacementActionKind = state == .offloading ? .offload : .unoffload
-        let fast = fastAction
-        fastAction = false
-        // Checked again on fresh data: the world may have moved since the alarm (docs/differences.md D23).
-        guard wanted == expected, moving.isEmpty || fast else {
-            let cause = wanted == expected ? "autoscalers started moving" : why
-            move(to: .camping, at: now, "no \(expected.rawValue) at action time: \(cause)")
-            return 0
-        }
-        let decision = await decider.decide(observation)
-        await carryOut(decision, hpa: observation.hpa)
-        move(to: .camping, at: clock.now(), decision.operations.isEmpty ? "nothing to change" : "placement applied")
-        return settings.timing.stabilizationWindowSeconds
-    }
-
-    /// Tells the observers, runs the operations, reports failures; the dwell starts again.
+    /// Tells the observers, runs the operations, reports failures.
     private func carryOut(_ decision: ControllerDecision, hpa: [String: ServiceHPAStatus]) async {
         observer(.decided(decision))
         let failures = await actuate(decision.operations, hpa: hpa, calls: decision.problem?.calls ?? [])
         for (operation, error) in failures {
             observer(.operationFailed(time: clock.now(), operation: operation, error: error))
         }
-        inBandSince = clock.now()
-        nextConsolidationLook = nil
-    }
-
-    /// Consolidation (docs/controller.md §8.3): in band for the dwell, autoscalers still, a cheaper placement
-    /// in band by the model. Returns the pause after acting, or nil when it did not act.
-    private func consolidateIfDue(_ observation: PlacementDecider.Observation, moving: [String]) async -> Double? {
-        let policy = settings.policy.consolidation
-        let now = observation.time
-        guard let mean = observation.snapshot.userDelaySeconds,
-            mean >= settings.band.unoffloadSeconds, mean <= settings.band.offloadSeconds
-        else {
-            inBandSince = nil
-            return nil
-        }
-        let since = inBandSince ?? now
-        inBandSince = since
-        guard policy.enabled, moving.isEmpty, now.timeIntervalSince(since) >= policy.dwellSeconds,
-            now >= (nextConsolidationLook ?? since)
-        else { return nil }
-        let decision = await decider.consolidation(observation)
-        guard decision.action == .consolidate else {
-            nextConsolidationLook = now.addingTimeInterval(max(settings.timing.syncPeriodSeconds, policy.dwellSeconds / 10))
-            return nil
-        }
-        await carryOut(decision, hpa: observation.hpa)
-        return settings.timing.stabilizationWindowSeconds
     }
 
     /// Runs the operations outside the loop's cancellation: a shutdown stops between two services' pairs,
@@ -257,7 +168,7 @@ public final class PlacementController: @unchecked Sendable {
         case .success(let observation):
             return observation
         case .failure(let failure):
-            observer(.skipped(time: time ?? clock.now(), state: state, reason: failure.message))
+            observer(.skipped(time: time ?? clock.now(), state: memory.state, reason: failure.message))
             return nil
         }
     }
@@ -287,19 +198,12 @@ public final class PlacementController: @unchecked Sendable {
         return .success(PlacementDecider.Observation(
             time: now, snapshot: snapshot, edgeServices: edge, hpa: hpa, network: await network.current()))
     }
-
-    private func move(to next: ControllerState, at time: Date, _ reason: String) {
-        guard next != state else { return }
-        observer(.transition(time: time, from: state, to: next, reason: reason))
-        state = next
-    }
 }
 
-/// Set once, read from any thread.
-private final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+/// Set once by the cancellation handler, read by the actuator between pairs.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
 
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

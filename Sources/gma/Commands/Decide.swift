@@ -42,7 +42,7 @@ struct Decide: AsyncParsableCommand {
                 return handler
             }
             let configuration = try controller.load()
-            let (loop, cluster) = try controller.assemble(configuration, dryRun: true, observer: { _ in })
+            let (loop, cluster) = try controller.assemble(configuration, dryRun: true, observer: { _ in { _ in } })
             let decision = await loop.decideOnce(at: at)
             if let emitProblem {
                 guard let problem = decision.problem else {

@@ -74,18 +74,19 @@ struct Run: AsyncParsableCommand {
             let log = Logger(label: "gma")
             let settings = ControllerAssembly.settings(from: configuration)
             let metrics = ControllerMetrics(band: settings.band)
-            let clusterBox = ClusterBox()
             // A replay runs on a simulated clock over Prometheus' history: no real waiting.
             let clock: any ControllerClock = replayFrom.map { SimulatedClock(start: $0) } ?? SystemClock()
-            let (loop, cluster) = try controller.assemble(configuration, dryRun: dryRun, clock: clock) { event in
-                metrics.record(event)
-                EventLogging.log(event, to: log, commands: { clusterBox.cluster?.argv(for: $0) ?? [] })
-                if case .decided(let decision) = event {
-                    journalFile?.append(decision, commands: decision.operations.flatMap { clusterBox.cluster?.argv(for: $0) ?? [] })
+            let (loop, _) = try controller.assemble(
+                configuration, dryRun: dryRun, clock: clock, telemetryAtClockTime: replayFrom != nil
+            ) { cluster in
+                { event in
+                    metrics.record(event)
+                    EventLogging.log(event, to: log, commands: { cluster.argv(for: $0) })
+                    if case .decided(let decision) = event {
+                        journalFile?.append(decision, commands: decision.operations.flatMap { cluster.argv(for: $0) })
+                    }
                 }
             }
-            clusterBox.cluster = cluster
-            loop.telemetryAtClockTime = replayFrom != nil
             let endpoints: ObservabilityEndpoints?
             do {
                 endpoints = try metricsAddress == "off" ? nil : ObservabilityEndpoints(address: metricsAddress, metrics: metrics)
@@ -116,11 +117,6 @@ struct Run: AsyncParsableCommand {
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
-}
-
-/// Lets the event observer reach the cluster built alongside it.
-final class ClusterBox: @unchecked Sendable {
-    var cluster: KubectlCluster?
 }
 
 enum LogLevels {

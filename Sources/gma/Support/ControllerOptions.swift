@@ -28,9 +28,10 @@ struct ControllerOptions: ParsableArguments {
     }
 
     /// Everything the loop needs, wired from the config.
+    /// `observer` is made for the cluster, so that it can render the cluster's commands.
     func assemble(
         _ configuration: GMAConfiguration, dryRun: Bool, clock: any ControllerClock = SystemClock(),
-        observer: @escaping @Sendable (ControllerEvent) -> Void
+        telemetryAtClockTime: Bool = false, observer: (KubectlCluster) -> @Sendable (ControllerEvent) -> Void
     ) throws -> (PlacementController, KubectlCluster) {
         let settings = ControllerAssembly.settings(from: configuration, solver: solver, timeLimitSeconds: timeLimit)
         let telemetry: PrometheusTelemetry
@@ -42,7 +43,8 @@ struct ControllerOptions: ParsableArguments {
         let cluster = KubectlCluster(configuration: configuration, dryRun: dryRun)
         let controller = PlacementController(
             settings: settings, telemetry: telemetry, cluster: cluster,
-            network: ControllerAssembly.network(from: configuration), clock: clock, observer: observer)
+            network: ControllerAssembly.network(from: configuration), clock: clock, solver: settings.placementSolver,
+            telemetryAtClockTime: telemetryAtClockTime, observer: observer(cluster))
         return (controller, cluster)
     }
 }

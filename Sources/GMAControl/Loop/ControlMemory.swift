@@ -1,0 +1,89 @@
+import Foundation
+
+/// What the control loop remembers between cycles (docs/controller.md §2): the state and the counters its
+/// rules need. Everything else is re-read from the world each cycle, so a restart loses at most one alarm.
+public struct ControlMemory: Sendable, Equatable {
+    public var state: ControllerState = .camping
+    /// Checks in a row that saw the alarm's condition.
+    public var alarmChecks = 0
+    /// Alarm checks in a row far above the band at a steady load; two act at once (docs/controller.md §8.1).
+    public var farChecks = 0
+    /// The user request rate the first far check saw.
+    public var farLoad = 0.0
+    /// The action under way was confirmed by the fast path: moving autoscalers do not defer it.
+    public var fastAction = false
+    /// Since when the delay has been in band with no action (consolidation's dwell).
+    public var inBandSince: Date?
+    /// When to look for a consolidation again after a look found nothing.
+    public var nextConsolidationLook: Date?
+
+    public init(state: ControllerState = .camping) {
+        self.state = state
+    }
+}
+
+/// One cycle's observation, reduced to the facts the rules read.
+public struct ControlInput: Sendable {
+    public var time: Date
+    /// The users' mean delay; nil when unknown (`telemetryFailed` then tells a failed query from no data).
+    public var meanDelaySeconds: Double?
+    public var telemetryFailed = false
+    /// The action the band asks for, and why (the decider's `wantedAction`).
+    public var wanted: PlacementActionKind
+    public var why: String
+    /// The autoscalers moving now.
+    public var moving: [String] = []
+    /// Why the delay is far above the band, when it is (the decider's `farAboveBand`).
+    public var farAbove: String?
+    public var userRequestsPerSecond: Double?
+
+    public init(
+        time: Date, meanDelaySeconds: Double?, wanted: PlacementActionKind, why: String, moving: [String] = [],
+        farAbove: String? = nil, userRequestsPerSecond: Double? = nil, telemetryFailed: Bool = false
+    ) {
+        self.time = time
+        self.meanDelaySeconds = meanDelaySeconds
+        self.wanted = wanted
+        self.why = why
+        self.moving = moving
+        self.farAbove = farAbove
+        self.userRequestsPerSecond = userRequestsPerSecond
+        self.telemetryFailed = telemetryFailed
+    }
+}
+
+/// What the loop does after a step.
+public enum ControlCommand: Sendable, Equatable {
+    /// Wait this long before the next cycle (s).
+    case wait(seconds: Double)
+    /// Compute the placement for this action and carry it out, then report with `ControlStateMachine.acted`.
+    case act(PlacementActionKind)
+    /// Look for a cheaper placement in band, then report with `acted` or `nothingToConsolidate`.
+    case lookForConsolidation
+}
+
+/// What observers are told about a step.
+public enum ControlNote: Sendable, Equatable {
+    case transition(from: ControllerState, to: ControllerState, reason: String)
+    case skipped(reason: String)
+}
+
+/// A step's outcome: the next memory, the command, the notes in order.
+public struct ControlStep: Sendable, Equatable {
+    public var memory: ControlMemory
+    public var command: ControlCommand
+    public var notes: [ControlNote] = []
+
+    public init(memory: ControlMemory, command: ControlCommand, notes: [ControlNote] = []) {
+        self.memory = memory
+        self.command = command
+        self.notes = notes
+    }
+
+    /// Changes the state, noting the transition (nothing when the state stays).
+    mutating func move(to state: ControllerState, _ reason: String) {
+        guard state != memory.state else { return }
+        notes.append(.transition(from: memory.state, to: state, reason: reason))
+        memory.state = state
+    }
+}

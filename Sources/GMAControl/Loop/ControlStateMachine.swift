@@ -1,0 +1,143 @@
+import Foundation
+import GMAConfig
+
+/// The control loop's rules (docs/controller.md §2 and §8) as a pure function: the memory of the previous
+/// cycles and one cycle's facts in, the next memory, one command and the notes for observers out. No clock,
+/// no I/O, no solver: `PlacementController` reads the world, asks the decider for the facts, runs the command
+/// and feeds the outcome back (`acted`, `nothingToConsolidate`).
+public struct ControlStateMachine: Sendable {
+    public let timing: LoopTiming
+    public let policy: ControlPolicy
+    public let band: DelayBand
+
+    public init(timing: LoopTiming, policy: ControlPolicy, band: DelayBand) {
+        self.timing = timing
+        self.policy = policy
+        self.band = band
+    }
+
+    /// One cycle.
+    public func step(_ memory: ControlMemory, _ input: ControlInput) -> ControlStep {
+        var next = ControlStep(memory: memory, command: .wait(seconds: timing.syncPeriodSeconds))
+        guard input.meanDelaySeconds != nil else {
+            // A failed delay query is a telemetry fault, not an absence of data: the note says which.
+            next.notes.append(.skipped(reason: input.telemetryFailed ? "telemetry failed: \(input.why)" : input.why))
+            if memory.state != .camping && memory.state != .hpaRunning {
+                next.move(to: .camping, "alarm dropped: \(input.why)")
+            }
+            next.memory.inBandSince = nil
+            return next
+        }
+        switch memory.state {
+        case .camping, .hpaRunning: camp(input, &next)
+        case .offloadAlarm, .unoffloadAlarm: alarm(input, &next)
+        case .offloading, .unoffloading: act(input, &next)
+        }
+        return next
+    }
+
+    /// After an action (or a consolidation) was carried out at `time`: camp and pause for the window; the
+    /// consolidation dwell starts again.
+    public func acted(_ memory: ControlMemory, at time: Date, changed: Bool) -> ControlStep {
+        var next = ControlStep(memory: memory, command: .wait(seconds: timing.stabilizationWindowSeconds))
+        next.move(to: .camping, changed ? "placement applied" : "nothing to change")
+        next.memory.inBandSince = time
+        next.memory.nextConsolidationLook = nil
+        return next
+    }
+
+    /// A consolidation look found nothing: look again after a tenth of the dwell (at least one sync period).
+    public func nothingToConsolidate(_ memory: ControlMemory, at time: Date) -> ControlStep {
+        var next = ControlStep(memory: memory, command: .wait(seconds: timing.syncPeriodSeconds))
+        let again = max(timing.syncPeriodSeconds, policy.consolidation.dwellSeconds / 10)
+        next.memory.nextConsolidationLook = time.addingTimeInterval(again)
+        return next
+    }
+
+    private func camp(_ input: ControlInput, _ next: inout ControlStep) {
+        switch input.wanted {
+        case .offload, .unoffload:
+            next.move(to: input.wanted == .offload ? .offloadAlarm : .unoffloadAlarm, input.why)
+            next.memory.alarmChecks = 0
+            next.memory.farChecks = 0
+            next.memory.inBandSince = nil
+            next.command = .wait(seconds: 0)
+        case .none, .consolidate:
+            if input.moving.isEmpty {
+                next.move(to: .camping, "autoscalers settled")
+            } else {
+                next.move(to: .hpaRunning, "autoscalers moving: \(Self.names(input.moving))")
+            }
+            if consolidationDue(input, &next.memory) { next.command = .lookForConsolidation }
+        }
+    }
+
+    /// Counts the dwell in band; true when a consolidation look is due now (docs/controller.md §8.3).
+    private func consolidationDue(_ input: ControlInput, _ memory: inout ControlMemory) -> Bool {
+        guard let mean = input.meanDelaySeconds, mean >= band.unoffloadSeconds, mean <= band.offloadSeconds else {
+            memory.inBandSince = nil
+            return false
+        }
+        let since = memory.inBandSince ?? input.time
+        memory.inBandSince = since
+        let dwell = policy.consolidation
+        return dwell.enabled && input.moving.isEmpty && input.time.timeIntervalSince(since) >= dwell.dwellSeconds
+            && input.time >= (memory.nextConsolidationLook ?? since)
+    }
+
+    private func alarm(_ input: ControlInput, _ next: inout ControlStep) {
+        let expected: PlacementActionKind = next.memory.state == .offloadAlarm ? .offload : .unoffload
+        guard input.wanted == expected else {
+            next.move(to: .camping, "alarm cleared: \(input.why)")
+            next.command = .wait(seconds: 0)
+            return
+        }
+        next.memory.alarmChecks += 1
+        // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1). The
+        // confirmation must see the load the alarm saw: a load still rising (the window lags a ramp) would make
+        // the placement too small, and a second action follow.
+        let far = expected == .offload && policy.fastReaction ? input.farAbove : nil
+        let load = input.userRequestsPerSecond ?? 0
+        if far == nil {
+            next.memory.farChecks = 0
+        } else if next.memory.farChecks >= 1, abs(load - next.memory.farLoad) <= 0.1 * max(next.memory.farLoad, 1e-9) {
+            next.memory.farChecks += 1
+        } else {
+            next.memory.farChecks = 1
+            next.memory.farLoad = load
+        }
+        if let far, next.memory.farChecks >= 2 {
+            next.memory.fastAction = true
+            next.move(to: .offloading, "far above the band, confirmed: \(far)")
+            next.command = .wait(seconds: 0)
+            return
+        }
+        if next.memory.alarmChecks >= timing.alarmCycles {
+            guard input.moving.isEmpty else {
+                next.notes.append(.skipped(reason: "action deferred: autoscalers moving: \(Self.names(input.moving))"))
+                return
+            }
+            // The action runs at the next check, one alarm cycle on, on fresh data (docs/controller.md §2).
+            next.move(to: expected == .offload ? .offloading : .unoffloading, "condition held for \(next.memory.alarmChecks) checks")
+            next.command = .wait(seconds: timing.alarmCycleSeconds)
+            return
+        }
+        next.command = .wait(seconds: next.memory.farChecks == 1 ? policy.fastConfirmSeconds : timing.alarmCycleSeconds)
+    }
+
+    private func act(_ input: ControlInput, _ next: inout ControlStep) {
+        let expected: PlacementActionKind = next.memory.state == .offloading ? .offload : .unoffload
+        let fast = next.memory.fastAction
+        next.memory.fastAction = false
+        // Checked again on fresh data: the world may have moved since the alarm (docs/differences.md D23).
+        guard input.wanted == expected, input.moving.isEmpty || fast else {
+            let cause = input.wanted == expected ? "autoscalers started moving" : input.why
+            next.move(to: .camping, "no \(expected.rawValue) at action time: \(cause)")
+            next.command = .wait(seconds: 0)
+            return
+        }
+        next.command = .act(expected)
+    }
+
+    private static func names(_ moving: [String]) -> String { moving.prefix(3).joined(separator: ", ") }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+import GMAConfig
+@testable import GMAControl
+
+/// The state machine as the pure function it is: hand-worked sequences of facts in, states and commands out
+/// (docs/controller.md §2 and §8). W = 120 s, alarm checks every 30 s → 4 checks; sync 30 s.
+@Suite struct ControlStateMachineTests {
+    let band = DelayBand(offloadSeconds: 0.120, unoffloadSeconds: 0.080)
+    let t0 = Date(timeIntervalSince1970: 1_000_000)
+
+    func machine(_ policy: ControlPolicy = ControlPolicy()) -> ControlStateMachine {
+        ControlStateMachine(
+            timing: LoopTiming(syncPeriodSeconds: 30, stabilizationWindowSeconds: 120, alarmCycleSeconds: 30),
+            policy: policy, band: band)
+    }
+
+    func input(
+        _ seconds: Double, mean: Double?, _ wanted: PlacementActionKind, moving: [String] = [], far: String? = nil,
+        load: Double = 100, failed: Bool = false
+    ) -> ControlInput {
+        ControlInput(
+            time: t0.addingTimeInterval(seconds), meanDelaySeconds: mean, wanted: wanted, why: "test",
+            moving: moving, farAbove: far, userRequestsPerSecond: load, telemetryFailed: failed)
+    }
+
+    @Test func anOffloadWaitsTheWholeWindowThenActsAndPauses() {
+        let m = machine()
+        var step = m.step(ControlMemory(), input(0, mean: 0.150, .offload))
+        #expect(step.memory.state == .offloadAlarm && step.command == .wait(seconds: 0))
+        for check in 1...3 {
+            step = m.step(step.memory, input(Double(check) * 30, mean: 0.150, .offload))
+            #expect(step.memory.state == .offloadAlarm, "check \(check) of 4")
+            #expect(step.command == .wait(seconds: 30))
+        }
+        step = m.step(step.memory, input(120, mean: 0.150, .offload))
+        #expect(step.memory.state == .offloading && step.command == .wait(seconds: 30), "acts one cycle on")
+        step = m.step(step.memory, input(150, mean: 0.150, .offload))
+        #expect(step.command == .act(.offload))
+        step = m.acted(step.memory, at: t0.addingTimeInterval(125), changed: true)
+        #expect(step.memory.state == .camping && step.command == .wait(seconds: 120))
+        #expect(step.notes == [.transition(from: .offloading, to: .camping, reason: "placement applied")])
+    }
+
+    @Test func farAboveTheBandActsAfterOneConfirmationAtASteadyLoad() {
+        let m = machine()
+        var step = m.step(ControlMemory(), input(0, mean: 0.300, .offload))
+        step = m.step(step.memory, input(0, mean: 0.300, .offload, far: "mean", load: 500))
+        #expect(step.command == .wait(seconds: 15), "the confirming check comes fastConfirmSeconds later")
+        // The load rose 20 % since: the window still lags, so this is a new first far check, not a confirmation.
+        step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "mean", load: 600))
+        #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1)
+        step = m.step(step.memory, input(30, mean: 0.300, .offload, far: "mean", load: 640))
+        #expect(step.memory.state == .offloading && step.memory.fastAction)
+        // Autoscalers moving do not defer a fast action.
+        step = m.step(step.memory, input(30, mean: 0.300, .offload, moving: ["a/cloud"]))
+        #expect(step.command == .act(.offload))
+    }
+
+    @Test func theReferencePolicyIgnoresFarAbove() {
+        var step = machine(.reference).step(ControlMemory(), input(0, mean: 0.300, .offload))
+        for check in 1...3 {
+            step = machine(.reference).step(step.memory, input(Double(check) * 15, mean: 0.300, .offload, far: "mean"))
+        }
+        #expect(step.memory.state == .offloadAlarm, "3 of 4 window checks")
+    }
+
+    @Test func movingAutoscalersDeferAWindowedActionButNotTheCount() {
+        let m = machine()
+        var step = m.step(ControlMemory(), input(0, mean: 0.150, .offload))
+        for check in 1...4 { step = m.step(step.memory, input(Double(check) * 30, mean: 0.150, .offload, moving: ["a/cloud"])) }
+        #expect(step.memory.state == .offloadAlarm && step.memory.alarmChecks == 4)
+        #expect(step.notes == [.skipped(reason: "action deferred: autoscalers moving: a/cloud")])
+        step = m.step(step.memory, input(150, mean: 0.150, .offload))
+        #expect(step.memory.state == .offloading)
+        // Moving again at action time: back to camping, checked again at once.
+        step = m.step(step.memory, input(150, mean: 0.150, .offload, moving: ["a/cloud"]))
+        #expect(step.memory.state == .camping && step.command == .wait(seconds: 0))
+    }
+
+    @Test func anAlarmClearsOrDropsOnNewFacts() {
+        let m = machine()
+        var step = m.step(ControlMemory(), input(0, mean: 0.050, .unoffload))
+        #expect(step.memory.state == .unoffloadAlarm)
+        step = m.step(step.memory, input(30, mean: 0.100, .none))
+        #expect(step.memory.state == .camping && step.command == .wait(seconds: 0))
+        step = m.step(ControlMemory(state: .offloadAlarm), input(30, mean: nil, .none, failed: true))
+        #expect(step.memory.state == .camping)
+        #expect(step.notes.first == .skipped(reason: "telemetry failed: test"), "skipped before the transition")
+    }
+
+    @Test func consolidationLooksAfterTheDwellAndThenEveryTenthOfIt() {
+        let m = machine()
+        var step = m.step(ControlMemory(), input(0, mean: 0.100, .none))
+        #expect(step.command == .wait(seconds: 30) && step.memory.inBandSince == t0)
+        step = m.step(step.memory, input(599, mean: 0.100, .none))
+        #expect(step.command == .wait(seconds: 30), "one second short of the 600 s dwell")
+        step = m.step(step.memory, input(600, mean: 0.100, .none, moving: ["a/edge"]))
+        #expect(step.command == .wait(seconds: 30) && step.memory.state == .hpaRunning, "never while autoscalers move")
+        step = m.step(step.memory, input(600, mean: 0.100, .none))
+        #expect(step.command == .lookForConsolidation)
+        step = m.nothingToConsolidate(step.memory, at: t0.addingTimeInterval(600))
+        step = m.step(step.memory, input(630, mean: 0.100, .none))
+        #expect(step.command == .wait(seconds: 30), "next look after 60 s")
+        step = m.step(step.memory, input(660, mean: 0.100, .none))
+        #expect(step.command == .lookForConsolidation)
+        // Leaving the band restarts the dwell.
+        step = m.step(step.memory, input(690, mean: 0.070, .none))
+        #expect(step.memory.inBandSince == nil)
+        var off = ControlPolicy()
+        off.consolidation.enabled = false
+        step = machine(off).step(ControlMemory(), input(0, mean: 0.100, .none))
+        step = machine(off).step(step.memory, input(700, mean: 0.100, .none))
+        #expect(step.command == .wait(seconds: 30), "switched off in the config")
+    }
+}

@@ -190,3 +190,11 @@ struct MultiEdgeIssuePath {
         return path
     }
 }
+
+extension MultiEdgeProblem {
+    /// Whether `data` declares `"apiVersion": "gma/v2"` (a reader picks its decoder with it).
+    public static func isVersion2(_ data: Data) -> Bool {
+        struct Header: Decodable { var apiVersion: String? }
+        return (try? JSONDecoder().decode(Header.self, from: data))?.apiVersion == apiVersion
+    }
+}

@@ -7,6 +7,9 @@ struct MultiEdgeFormulation: Sendable {
     private(set) var milp: MILPModel
     /// Per service, the shared cloud replica column, when the count depends on more than one binary choice.
     private(set) var cloudColumn: [Int?]
+    /// Per service priced per subset: its λ columns (subset bit t = share t at the edge) and the shares' columns.
+    private(set) var subsetColumns: [[Int]]
+    private(set) var subsetShares: [[Int]]
 
     init(model: MultiEdgeModel, strengthened: Bool = true) {
         self.model = model
@@ -22,6 +25,8 @@ struct MultiEdgeFormulation: Sendable {
         }
         milp = program
         cloudColumn = [Int?](repeating: nil, count: model.serviceCount)
+        subsetColumns = [[Int]](repeating: [], count: model.serviceCount)
+        subsetShares = [[Int]](repeating: [], count: model.serviceCount)
         for b in 0..<model.serviceCount { addCloud(b, strengthened: strengthened) }
     }
 
@@ -71,6 +76,10 @@ struct MultiEdgeFormulation: Sendable {
             milp.setCost(x, milp.objective[x] + (ifEdge - ifCloud) * price)
             return
         }
+        if trees == shares.count, shares.count <= Self.largestSubsetChoice {
+            addSubsetChoice(b, shares: shares, constantUsage: constantUsage, price: price)
+            return
+        }
         let rc = milp.addColumn("rc_\(b)", kind: .integer, lower: 1, upper: .infinity, cost: price)
         cloudColumn[b] = rc
         var terms: [MILPModel.Term] = [.init(column: rc, coefficient: 1)]
@@ -88,6 +97,35 @@ struct MultiEdgeFormulation: Sendable {
                 "replica_sum_\(b)", [.init(column: rc, coefficient: 1)] + edgeReplicaTerms,
                 lower: max(total.rounded(.up), 1))
         }
+    }
+
+    /// Up to this many binary choices, a service's cloud replicas are priced per subset of edges (2^k columns).
+    static let largestSubsetChoice = 6
+
+    /// The cloud replicas of a service whose every variable share is a tree choice x_e, priced exactly per subset S
+    /// of the edges that hold a copy: λ_S ≥ 0, Σ λ_S = 1, x_e = Σ_{S ∋ e} λ_S, cost Σ λ_S · replicas(S) · price.
+    /// With x binary exactly one λ is 1; the relaxation is the convex envelope of the replica step function, which a
+    /// single integer count over Σ need_e · x_e is not (docs/milp.md §14).
+    private mutating func addSubsetChoice(
+        _ b: Int, shares: [(column: Int, usage: Double)], constantUsage: Double, price: Double
+    ) {
+        let k = shares.count
+        var choice: [MILPModel.Term] = []
+        var membership = [[MILPModel.Term]](repeating: [], count: k)
+        for subset in 0..<(1 << k) {
+            var usage = constantUsage
+            for (t, share) in shares.enumerated() where subset & (1 << t) == 0 { usage += share.usage }
+            let replicas = model.cloudReplicas(b, usage: usage)
+            let column = milp.addColumn("cloud_\(b)_s\(subset)", kind: .continuous, lower: 0, upper: 1, cost: replicas * price)
+            subsetColumns[b].append(column)
+            choice.append(.init(column: column, coefficient: 1))
+            for t in 0..<k where subset & (1 << t) != 0 { membership[t].append(.init(column: column, coefficient: -1)) }
+        }
+        milp.addRow("cloud_choice_\(b)", choice, lower: 1, upper: 1)
+        for (t, share) in shares.enumerated() {
+            milp.addRow("cloud_member_\(b)_\(t)", [.init(column: share.column, coefficient: 1)] + membership[t], lower: 0, upper: 0)
+        }
+        subsetShares[b] = shares.map(\.column)
     }
 
     /// Adds a tangent of edge e's delay curve at load `s`; false if it was there already.
@@ -110,6 +148,11 @@ struct MultiEdgeFormulation: Sendable {
         let evaluation = model.evaluate(placements)
         for (b, column) in cloudColumn.enumerated() {
             if let column { v[column] = evaluation.replicasCloud[b] }
+        }
+        for b in subsetColumns.indices where !subsetColumns[b].isEmpty {
+            var subset = 0
+            for (t, column) in subsetShares[b].enumerated() where v[column] > 0.5 { subset |= 1 << t }
+            v[subsetColumns[b][subset]] = 1
         }
         return milp.isFeasible(v, tolerance: 1e-7) ? v : nil
     }

@@ -48,6 +48,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Run the K-edge cases (K = 3 with 100 services, K = 5 with 200) and single-edge 1,000 and 2,000 instead.")
     var multiEdge = false
 
+    @Option(help: "With --multi-edge: 'multi' (the K-edge cases only), 'single' (the single-edge ones only) or 'all'.")
+    var cases = "all"
+
     @Option(help: "With --multi-edge: the ILP's budget in seconds (the time to proof is what is measured).")
     var ilpBudget = 10.0
 
@@ -59,6 +62,7 @@ struct BenchCommand: ParsableCommand {
         guard repeats > 0 else { throw ValidationError("--repeat must be positive") }
         if let modelTiming, modelTiming <= 0 { throw ValidationError("--model-timing must be positive") }
         guard ilpBudget > 0, referenceBudget > 0 else { throw ValidationError("budgets must be positive") }
+        guard ["all", "multi", "single"].contains(cases) else { throw ValidationError("--cases: all, multi or single") }
     }
 
     static func list<T>(_ text: String, _ parse: (String) -> T?) throws -> [T] {
@@ -84,7 +88,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if multiEdge {
-            print(MultiEdgeBench(seeds: seeds, repeats: repeats, ilpBudget: ilpBudget, referenceBudget: referenceBudget).run())
+            let bench = MultiEdgeBench(seeds: seeds, repeats: repeats, ilpBudget: ilpBudget, referenceBudget: referenceBudget)
+            print(bench.run(multi: cases != "single", single: cases != "multi"))
             return
         }
         try runBench(options)

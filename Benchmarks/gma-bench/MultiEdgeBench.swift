@@ -20,12 +20,12 @@ struct MultiEdgeBench {
         var problems = 0
     }
 
-    func run() -> String {
+    func run(multi: Bool, single: Bool) -> String {
         var rows: [Row] = []
-        for (edges, services) in [(3, 100), (5, 200)] {
+        for (edges, services) in [(3, 100), (5, 200)] where multi {
             rows.append(multiEdgeRow(edges: edges, services: services))
         }
-        for services in [1000, 2000] { rows.append(singleEdgeRow(services: services)) }
+        for services in [1000, 2000] where single { rows.append(singleEdgeRow(services: services)) }
         var lines = [
             "ILP budget \(ilpBudget) s; best known = min(ILP at \(referenceBudget) s, ILP in budget, greedy); greedy: median of \(repeats)",
             "| case | problems | ILP proven | ILP p50 s | ILP max s | max gap | greedy p50 s | greedy max s | greedy / best known (max) |",

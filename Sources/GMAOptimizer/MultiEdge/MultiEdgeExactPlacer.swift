@@ -20,6 +20,12 @@ struct MultiEdgeExactPlacer {
         }
         var formulation = MultiEdgeFormulation(model: model, strengthened: strengthened)
         if formulation.hasNegativeBudget { return .infeasible(nodes: 0) }
+        if let incumbent {
+            let evaluation = model.evaluate(cleaned(incumbent))
+            for e in model.edges.indices where model.edges[e].lambda > 0 {
+                _ = formulation.addTangent(edge: e, at: formulation.blocks[e].load(of: evaluation.perEdge[e]))
+            }
+        }
         var nodes = 0
         for _ in 0..<maximumRounds {
             let start = incumbent.flatMap { formulation.point(for: cleaned($0)) }

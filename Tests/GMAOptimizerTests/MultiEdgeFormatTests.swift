@@ -67,4 +67,23 @@ import Testing
         let cloudOnly = Self.issues(Self.text(service: #", "cloudOnlyCpuUsageCores": -1"#))
         #expect(cloudOnly.contains { $0.hasPrefix("services[0].cloudOnlyCpuUsageCores:") }, "\(cloudOnly)")
     }
+
+    /// The key schema lists every key the types encode: a problem with every optional value set reads back whole.
+    @Test func theSchemaKnowsEveryKeyOfTheTypes() throws {
+        var problem = try MultiEdgeProblem.decode(from: Self.text(), source: "p.json")
+        problem.metadata = Metadata(name: "n", source: "s")
+        problem.ingress = Ingress(cpuRequestCores: PerArea(cloud: 1, edge: 1), memoryRequestBytes: PerArea(cloud: 0, edge: 0), countsOneCloudReplica: true)
+        problem.services[0].internalDelaySeconds = 0.001
+        problem.services[0].hpaCpuThreshold = 0.5
+        problem.services[0].cloudOnlyCpuUsageCores = 0.1
+        problem.services[0].cloudOnlyMemoryUsageBytes = 1e6
+        problem.areas[0].network.edgeToCloudBitsPerSecond = 1e9
+        problem.areas[0].target.maxDelayIncreaseSeconds = 0.01
+        problem.areas[0].services[0].memoryUsageBytes = PerArea(cloud: 1, edge: 0)
+        problem.areas[0].services[0].atEdge = false
+        problem.areas[0].services[0].locked = true
+        let data = try problem.encoded()
+        #expect(JSONKeyCheck.issues(in: data, shape: MultiEdgeSchema.problem).isEmpty)
+        #expect(try MultiEdgeProblem.decode(from: data, source: "p.json") == problem)
+    }
 }

@@ -117,7 +117,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gma-bench",
-            dependencies: ["GMAOptimizer"],
+            dependencies: ["GMAOptimizer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/gma-bench"
         ),
         .testTarget(name: "GMAOptimizerTests", dependencies: ["GMAOptimizer"], exclude: ["Fixtures"]),

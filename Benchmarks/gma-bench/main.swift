@@ -2,8 +2,7 @@ import Foundation
 import GMAOptimizer
 
 /// gma-bench: the ILP and the greedy against the reference SBMP over the public instances and generated apps.
-func runBench() throws {
-    let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+func runBench(_ options: BenchOptions) throws {
     func log(_ message: String) { FileHandle.standardError.write(Data("gma-bench: \(message)\n".utf8)) }
     if let evaluations = options.modelTiming {
         print(try ModelTiming.run(instances: options.instances, evaluations: evaluations))
@@ -29,9 +28,4 @@ func runBench() throws {
     log("wrote records.csv, summary.csv, by-size.csv and bench.svg to \(options.output)")
 }
 
-do {
-    try runBench()
-} catch {
-    FileHandle.standardError.write(Data("gma-bench: \(error)\n".utf8))
-    exit(2)
-}
+BenchCommand.main()

@@ -36,6 +36,11 @@ struct ExactPlacer {
         var formulation = PlacementFormulation(
             model: model, allowRemoval: options.allowRemoval, strengthened: strengthened)
         if model.lambda > 0, formulation.networkDelayBudget < 0 { return .infeasible(nodes: 0) }
+        // The optimum's load is usually near the incumbent's, where the evenly spaced tangents are loosest: a tangent
+        // there saves the refinement rounds that would otherwise add it (docs/milp.md §9).
+        if let incumbent, model.lambda > 0 {
+            formulation.addTangent(at: formulation.load(of: model.evaluate(cleaned(incumbent))))
+        }
         return iterate(&formulation, incumbent: incumbent)
     }
 

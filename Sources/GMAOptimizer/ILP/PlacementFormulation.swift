@@ -24,7 +24,18 @@ struct PlacementFormulation: Sendable {
         case unreached
         /// Single chain to the user: share = x.
         case tree(parent: Int)
-        case general(share: Int, edgeReplicas: Int, cloudReplicas: Int)
+        /// `cloudReplicas` is nil when the cloud is shared by several edges (docs/milp.md §14).
+        case general(share: Int, edgeReplicas: Int, cloudReplicas: Int?)
+    }
+
+    /// What an edge's users add to a service's cloud usage, for the shared cloud of docs/milp.md §14.
+    enum CloudTerm: Sendable {
+        /// Unreached by this edge's users: their usage stays in the cloud.
+        case constant(cloudUsage: Double)
+        /// A tree service: all of the usage is at the edge when x = 1, in the cloud when x = 0.
+        case tree(placement: Int, usage: Double, edgeReplicas: Double)
+        /// A general service: the share y of the usage runs at the edge.
+        case general(share: Int, edgeReplicas: Int, usage: Double)
     }
 
     struct GeneralCall: Sendable {
@@ -35,7 +46,13 @@ struct PlacementFormulation: Sendable {
     }
 
     let model: PlacementModel
-    private(set) var milp = MILPModel()
+    /// The program; a multi-edge formulation moves it from block to block while it builds (docs/milp.md §14).
+    var milp = MILPModel()
+    /// Suffix of every column and row name (`_e2`); empty for a single edge.
+    let label: String
+    /// The cloud replicas are left to the multi-edge formulation; `cloudTerms` says what this edge adds to them.
+    let sharedCloud: Bool
+    private(set) var cloudTerms: [CloudTerm] = []
     private(set) var placementColumn: [Int] = []
     private(set) var share: [Share] = []
     private(set) var form: [ServiceForm] = []
@@ -59,9 +76,15 @@ struct PlacementFormulation: Sendable {
     /// Invocations per request with nothing at the edge (the placement-invariant totals Nt).
     private var totalCalls: [Double] { model.cloudOnly.cloudCalls }
 
-    init(model: PlacementModel, allowRemoval: Bool, initialTangents: Int = 16, strengthened: Bool = true) {
+    init(
+        model: PlacementModel, allowRemoval: Bool, initialTangents: Int = 16, strengthened: Bool = true,
+        label: String = "", sharedCloud: Bool = false, into program: MILPModel = MILPModel()
+    ) {
         self.model = model
         self.strengthened = strengthened
+        self.label = label
+        self.sharedCloud = sharedCloud
+        milp = program
         curve = DelayCurve(bandwidth: model.bandwidth, lambda: model.lambda)
         // Internal delay does not depend on placement (N_cloud + N_edge = Nt).
         networkDelayBudget = model.delayLimitSeconds - model.cloudOnly.internalDelaySeconds
@@ -81,12 +104,13 @@ struct PlacementFormulation: Sendable {
         let (mayAdd, mayRemove) = model.movable(allowRemoval: allowRemoval)
         let current = model.current.atEdge
         share = [Share](repeating: .zero, count: n + 1)
+        cloudTerms = [CloudTerm](repeating: .constant(cloudUsage: 0), count: n)
         share[n] = .one
         form = [ServiceForm](repeating: .unreached, count: n)
         placementColumn = (0..<n).map { b in
             let lower: Double = current[b] && !mayRemove[b] ? 1 : 0
             let upper: Double = current[b] || mayAdd[b] ? 1 : 0
-            return milp.addColumn("x_\(b)", kind: .binary, lower: lower, upper: upper)
+            return milp.addColumn("x_\(b)\(label)", kind: .binary, lower: lower, upper: upper)
         }
         milp.objectiveConstant = Double(model.ingressCloudReplicas) * model.ingressReplicaPriceCloud
         for component in model.graph.components {
@@ -136,7 +160,11 @@ struct PlacementFormulation: Sendable {
             // Unreached: fix its placement (an edge copy would do nothing) and charge the constant cost.
             milp.setBounds(x, lower: milp.columnLower[x], upper: milp.columnLower[x])
             form[b] = .unreached
-            milp.objectiveConstant += model.cloudOnly.replicasCloud[b] * model.replicaPriceCloud[b]
+            if sharedCloud {
+                cloudTerms[b] = .constant(cloudUsage: model.cloudOnly.cpuUsageCloud[b])
+            } else {
+                milp.objectiveConstant += model.cloudOnly.replicasCloud[b] * model.replicaPriceCloud[b]
+            }
             return
         }
         let onlyCaller = liveCallers.count == 1 ? liveCallers[0].from : nil
@@ -146,7 +174,7 @@ struct PlacementFormulation: Sendable {
             addTree(b, parent: a)
             if a != n {
                 milp.addRow(
-                    "reach_\(b)", [.init(column: x, coefficient: 1), .init(column: placementColumn[a], coefficient: -1)],
+                    "reach_\(b)\(label)", [.init(column: x, coefficient: 1), .init(column: placementColumn[a], coefficient: -1)],
                     upper: 0)
             }
             // q = share(a) − x_b: the caller's edge flow that b's cloud copy now serves.
@@ -157,11 +185,11 @@ struct PlacementFormulation: Sendable {
             return
         }
         // General service: its edge share follows the flows of its callers' edge copies.
-        let y = milp.addColumn("y_\(b)", kind: .continuous, lower: 0, upper: 1)
+        let y = milp.addColumn("y_\(b)\(label)", kind: .continuous, lower: 0, upper: 1)
         share[b] = .column(y)
         let (re, rc) = addReplicas(b, share: y)
         form[b] = .general(share: y, edgeReplicas: re, cloudReplicas: rc)
-        milp.addRow("edge_only_\(b)", [.init(column: y, coefficient: 1), .init(column: x, coefficient: -1)], upper: 0)
+        milp.addRow("edge_only_\(b)\(label)", [.init(column: y, coefficient: 1), .init(column: x, coefficient: -1)], upper: 0)
     }
 
     /// The flow rows of a general service: each live call splits the caller's edge flow into an edge part p and
@@ -179,37 +207,37 @@ struct PlacementFormulation: Sendable {
             let call = graph.calls[graph.incoming[k]]
             let a = call.from
             guard call.rate > 0, isLive(a) else { continue }
-            let p = milp.addColumn("p_\(a)_\(b)", kind: .continuous, lower: 0, upper: 1)
-            let q = milp.addColumn("q_\(a)_\(b)", kind: .continuous, lower: 0, upper: 1)
+            let p = milp.addColumn("p_\(a)_\(b)\(label)", kind: .continuous, lower: 0, upper: 1)
+            let q = milp.addColumn("q_\(a)_\(b)\(label)", kind: .continuous, lower: 0, upper: 1)
             generalCalls.append(GeneralCall(from: a, to: b, p: p, q: q))
             let (terms, constant) = shareTerms(share[a], times: -1)
             milp.addRow(
-                "split_\(a)_\(b)", [.init(column: p, coefficient: 1), .init(column: q, coefficient: 1)] + terms,
+                "split_\(a)_\(b)\(label)", [.init(column: p, coefficient: 1), .init(column: q, coefficient: 1)] + terms,
                 lower: -constant, upper: -constant)
-            milp.addRow("to_edge_\(a)_\(b)", [.init(column: p, coefficient: 1), .init(column: x, coefficient: -1)], upper: 0)
-            milp.addRow("to_cloud_\(a)_\(b)", [.init(column: q, coefficient: 1), .init(column: x, coefficient: 1)], upper: 1)
+            milp.addRow("to_edge_\(a)_\(b)\(label)", [.init(column: p, coefficient: 1), .init(column: x, coefficient: -1)], upper: 0)
+            milp.addRow("to_cloud_\(a)_\(b)\(label)", [.init(column: q, coefficient: 1), .init(column: x, coefficient: 1)], upper: 1)
             flowTerms.append(.init(column: p, coefficient: -call.rate * (a == n ? 1 : nt[a]) / nt[b]))
             addRemote(from: a, to: b, rate: call.rate, q: [.init(column: q, coefficient: 1)], constant: 0)
             if a == n { userCalls = true } else { reach.append(.init(column: placementColumn[a], coefficient: -1)) }
         }
-        milp.addRow("flow_\(b)", flowTerms, lower: 0, upper: 0)
-        if strengthened, !userCalls, milp.columnLower[x] == 0 { milp.addRow("reach_\(b)", reach, upper: 0) }
+        milp.addRow("flow_\(b)\(label)", flowTerms, lower: 0, upper: 0)
+        if strengthened, !userCalls, milp.columnLower[x] == 0 { milp.addRow("reach_\(b)\(label)", reach, upper: 0) }
     }
 
     /// S = Σ megabytes·q, z ≥ tangents of h(S), RTT·G + z ≤ D̄; the network is priced on S (ρ < 1 inside).
     private mutating func addNetworkRows() {
         guard model.lambda > 0 else { return }
         let networkPricePerMegabyte = model.networkPricePerGB * model.lambda * 3600 / 1e3
-        let s = milp.addColumn("S", kind: .continuous, lower: 0, upper: max(maximumLoad, 0), cost: networkPricePerMegabyte)
-        let z = milp.addColumn("z", kind: .continuous, lower: 0, upper: .infinity)
+        let s = milp.addColumn("S\(label)", kind: .continuous, lower: 0, upper: max(maximumLoad, 0), cost: networkPricePerMegabyte)
+        let z = milp.addColumn("z\(label)", kind: .continuous, lower: 0, upper: .infinity)
         loadColumn = s
         transferColumn = z
         milp.addRow(
-            "load", [.init(column: s, coefficient: 1)] + loadTerms.map { .init(column: $0.column, coefficient: -$0.coefficient) },
+            "load\(label)", [.init(column: s, coefficient: 1)] + loadTerms.map { .init(column: $0.column, coefficient: -$0.coefficient) },
             lower: loadConstant, upper: loadConstant)
         let rtt = model.rtt
         milp.addRow(
-            "delay", remoteCallTerms.map { .init(column: $0.column, coefficient: rtt * $0.coefficient) } + [.init(column: z, coefficient: 1)],
+            "delay\(label)", remoteCallTerms.map { .init(column: $0.column, coefficient: rtt * $0.coefficient) } + [.init(column: z, coefficient: 1)],
             upper: networkDelayBudget - rtt * remoteCallConstant)
     }
 
@@ -227,6 +255,11 @@ struct PlacementFormulation: Sendable {
         let (edgeReplicas, cloudReplicasIfEdge) = replicas(b, edgeShare: 1)
         let (_, cloudReplicasIfCloud) = replicas(b, edgeShare: 0)
         let atEdgeCost = edgeReplicas * model.replicaPriceEdge[b] + cloudReplicasIfEdge * model.replicaPriceCloud[b]
+        if sharedCloud {
+            cloudTerms[b] = .tree(placement: x, usage: model.cpuUsageTotal[b], edgeReplicas: edgeReplicas)
+            milp.setCost(x, edgeReplicas * model.replicaPriceEdge[b])
+            return
+        }
         let inCloudCost = cloudReplicasIfCloud * model.replicaPriceCloud[b]
         milp.objectiveConstant += inCloudCost
         milp.setCost(x, atEdgeCost - inCloudCost)
@@ -243,18 +276,22 @@ struct PlacementFormulation: Sendable {
         return (edge, cloud)
     }
 
-    private mutating func addReplicas(_ b: Int, share y: Int) -> (Int, Int) {
+    private mutating func addReplicas(_ b: Int, share y: Int) -> (Int, Int?) {
         let usage = model.cpuUsageTotal[b]
         let h = model.hpaThreshold[b]
         let edgeNeed = (usage / h) / model.cpuRequestEdge[b]
         let cloudNeed = (usage / h) / model.cpuRequestCloud[b]
-        let re = milp.addColumn("re_\(b)", kind: .integer, lower: 0, upper: .infinity, cost: model.replicaPriceEdge[b])
-        let rc = milp.addColumn("rc_\(b)", kind: .integer, lower: 1, upper: .infinity, cost: model.replicaPriceCloud[b])
-        milp.addRow("edge_replicas_\(b)", [.init(column: re, coefficient: 1), .init(column: y, coefficient: -edgeNeed)], lower: 0)
-        milp.addRow("cloud_replicas_\(b)", [.init(column: rc, coefficient: 1), .init(column: y, coefficient: cloudNeed)], lower: cloudNeed)
+        let re = milp.addColumn("re_\(b)\(label)", kind: .integer, lower: 0, upper: .infinity, cost: model.replicaPriceEdge[b])
+        milp.addRow("edge_replicas_\(b)\(label)", [.init(column: re, coefficient: 1), .init(column: y, coefficient: -edgeNeed)], lower: 0)
+        if sharedCloud {
+            cloudTerms[b] = .general(share: y, edgeReplicas: re, usage: usage)
+            return (re, nil)
+        }
+        let rc = milp.addColumn("rc_\(b)\(label)", kind: .integer, lower: 1, upper: .infinity, cost: model.replicaPriceCloud[b])
+        milp.addRow("cloud_replicas_\(b)\(label)", [.init(column: rc, coefficient: 1), .init(column: y, coefficient: cloudNeed)], lower: cloudNeed)
         if strengthened, edgeNeed == cloudNeed {
             milp.addRow(
-                "replica_sum_\(b)", [.init(column: re, coefficient: 1), .init(column: rc, coefficient: 1)],
+                "replica_sum_\(b)\(label)", [.init(column: re, coefficient: 1), .init(column: rc, coefficient: 1)],
                 lower: max(edgeNeed.rounded(.up), 1))
         }
         return (re, rc)
@@ -269,7 +306,7 @@ struct PlacementFormulation: Sendable {
         tangentPoints.append(point)
         let t = curve.tangent(at: point)
         milp.addRow(
-            "tangent_\(tangentPoints.count)", [.init(column: z, coefficient: 1), .init(column: sColumn, coefficient: -t.slope)],
+            "tangent_\(tangentPoints.count)\(label)", [.init(column: z, coefficient: 1), .init(column: sColumn, coefficient: -t.slope)],
             lower: t.intercept)
     }
 
@@ -282,9 +319,15 @@ struct PlacementFormulation: Sendable {
     /// A complete, consistent point of the program for a placement (for GLPK's incumbent), or nil if the
     /// placement violates a row (for instance an edge service no edge caller reaches).
     func point(for placement: [Bool]) -> [Double]? {
+        var v = [Double](repeating: 0, count: milp.columnCount)
+        fill(&v, placement: placement)
+        return milp.isFeasible(v, tolerance: 1e-7) ? v : nil
+    }
+
+    /// Sets this edge's columns of `v` to the placement's values (the cloud's too, unless it is shared).
+    func fill(_ v: inout [Double], placement: [Bool]) {
         let e = model.evaluate(placement)
         let nt = totalCalls
-        var v = [Double](repeating: 0, count: milp.columnCount)
         for (b, x) in placementColumn.enumerated() { v[x] = placement[b] ? 1 : 0 }
         func shareValue(_ a: Int) -> Double {
             switch share[a] {
@@ -297,7 +340,7 @@ struct PlacementFormulation: Sendable {
             if case .general(let y, let re, let rc) = form[b] {
                 v[y] = min(max(e.edgeCalls[b] / nt[b], 0), 1)
                 v[re] = e.replicasEdge[b]
-                v[rc] = e.replicasCloud[b]
+                if let rc { v[rc] = e.replicasCloud[b] }
             }
         }
         for call in generalCalls {
@@ -316,7 +359,6 @@ struct PlacementFormulation: Sendable {
             }
             v[z] = transfer
         }
-        return milp.isFeasible(v, tolerance: 1e-7) ? v : nil
     }
 
     /// S of an evaluated placement, in the program's unit (MB per request).

@@ -16,6 +16,7 @@ struct Generate: AsyncParsableCommand {
 
               gma generate --services 200 --seed 7 > app.json
               gma generate --services 2000 --rtt 40ms --bandwidth 10Gbps --output big.json
+              gma generate --services 100 --edges 3 > three-edges.json      (gma/v2)
             """
     )
 
@@ -37,6 +38,9 @@ struct Generate: AsyncParsableCommand {
     @Option(name: .long, help: "User requests per second.")
     var rate: Double = 50
 
+    @Option(name: .long, help: "Edge clusters; more than one writes a gma/v2 problem (rate and RTT spread per edge).")
+    var edges: Int = 1
+
     @Option(name: .shortAndLong, help: "Write the problem to this file instead of standard output.")
     var output: String?
 
@@ -48,6 +52,8 @@ struct Generate: AsyncParsableCommand {
         guard rtt >= 0, rtt.isFinite else { throw ValidationError("--rtt must be ≥ 0") }
         guard bandwidth > 0, bandwidth.isFinite else { throw ValidationError("--bandwidth must be positive") }
         guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be ≥ 0") }
+        guard (1...64).contains(edges) else { throw ValidationError("--edges must be between 1 and 64") }
+        guard edges == 1 || action == .offload else { throw ValidationError("--edges above 1 draws offload problems only") }
     }
 
     static func bitRate(_ text: String) throws -> Double {
@@ -63,8 +69,15 @@ struct Generate: AsyncParsableCommand {
             generator.requestsPerSecond = rate
             // The options may leave the problem format's limits (a rate above 1e9): say so rather than write a
             // file that gma would refuse to read (docs/problem-format.md, "Limits").
-            let problem = try generator.problem().validated(source: "generated problem").problem
-            let data = try problem.encoded()
+            let data: Data
+            if edges > 1 {
+                let problem = MultiEdgeGenerator(app: generator, edges: edges).problem()
+                let issues = problem.issues()
+                if !issues.isEmpty { throw ProblemError.invalid(source: "generated problem", issues: issues) }
+                data = try problem.encoded()
+            } else {
+                data = try generator.problem().validated(source: "generated problem").problem.encoded()
+            }
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: data + Data("\n".utf8)) else {
                     throw UserFacingError("\(output): cannot write the file")

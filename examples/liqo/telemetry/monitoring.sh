@@ -1,7 +1,7 @@
 #!/bin/sh
 # Telemetry for the gma examples, installed in the cloud cluster from the cloud master:
 #   Prometheus (kube-prometheus-stack)  NodePort 30000
-#   Grafana (admin:prom-operator)       NodePort 30001, with the gma dashboard preloaded
+#   Grafana (admin:prom-operator)       NodePort 30001, with the gma dashboards preloaded
 #   Jaeger (UI under /jaeger)           NodePort 30002
 #   Kiali                               NodePort 30003
 # Needs kubectl (current context = the cloud cluster) and helm 3. Run from this directory:
@@ -37,6 +37,11 @@ kubectl create configmap gma-edge-computing-liqo --namespace monitoring \
     --from-file=edge-computing-liqo.json="${here}/../grafana/edge-computing-liqo.json" \
     --dry-run=client -o yaml | kubectl apply -f -
 kubectl label configmap gma-edge-computing-liqo --namespace monitoring grafana_dashboard=1 --overwrite
+# Its variant for several edges, with one row per edge (docs/two-edges.md); with one edge it shows one row.
+kubectl create configmap gma-edge-computing-liqo-two-edges --namespace monitoring \
+    --from-file=edge-computing-liqo-two-edges.json="${here}/../grafana/edge-computing-liqo-two-edges.json" \
+    --dry-run=client -o yaml | kubectl apply -f -
+kubectl label configmap gma-edge-computing-liqo-two-edges --namespace monitoring grafana_dashboard=1 --overwrite
 
 # Jaeger in istio-system (istiod was installed with global.proxy.tracer=zipkin; the zipkin Service takes
 # the spans).

@@ -105,8 +105,12 @@ import GMAConfig
         #expect(step.command == .wait(seconds: 30), "next look after 60 s")
         step = m.step(step.memory, input(660, mean: 0.100, .none))
         #expect(step.command == .lookForConsolidation)
-        // Leaving the band restarts the dwell.
-        step = m.step(step.memory, input(690, mean: 0.070, .none))
+        // A dip below the band (an unoffload alarm that does not hold) keeps the dwell; one above restarts it.
+        step = m.step(step.memory, input(690, mean: 0.075, .unoffload))
+        #expect(step.memory.state == .unoffloadAlarm && step.memory.inBandSince == t0)
+        step = m.step(step.memory, input(690, mean: 0.085, .none))
+        #expect(step.memory.state == .camping)
+        step = m.step(step.memory, input(690, mean: 0.130, .offload))
         #expect(step.memory.inBandSince == nil)
         var off = ControlPolicy()
         off.consolidation.enabled = false

@@ -44,8 +44,8 @@ extension PlacementDecider {
             time: o.time, action: .none, reason: "no cheaper placement in band", meanDelaySeconds: o.snapshot.userDelaySeconds,
             quantileDelaySeconds: o.snapshot.userDelayQuantileSeconds, userRequestsPerSecond: o.snapshot.userRequestsPerSecond)
         guard let mean = o.snapshot.userDelaySeconds else { return decision }
-        guard mean >= settings.band.unoffloadSeconds, mean <= settings.band.offloadSeconds else {
-            decision.reason = "delay \(ms(mean)) not in band: no consolidation"
+        guard mean <= settings.band.offloadSeconds else {
+            decision.reason = "delay \(ms(mean)) above the band: no consolidation"
             return decision
         }
         let ceiling = settings.band.midpoint - policy.marginSeconds

@@ -60,7 +60,10 @@ public struct ControlStateMachine: Sendable {
             next.move(to: input.wanted == .offload ? .offloadAlarm : .unoffloadAlarm, input.why)
             next.memory.alarmChecks = 0
             next.memory.farChecks = 0
-            next.memory.inBandSince = nil
+            // Only a delay above the band restarts the consolidation dwell: one near the unoffload threshold dips
+            // below it and back with the noise, and an unoffload alarm that never holds is no reason to wait
+            // another dwell (docs/controller.md §8.3).
+            if input.wanted == .offload { next.memory.inBandSince = nil }
             next.command = .wait(seconds: 0)
         case .none, .consolidate:
             if input.moving.isEmpty {
@@ -72,9 +75,10 @@ public struct ControlStateMachine: Sendable {
         }
     }
 
-    /// Counts the dwell in band; true when a consolidation look is due now (docs/controller.md §8.3).
+    /// Counts the dwell at or below the offload threshold; true when a consolidation look is due now
+    /// (docs/controller.md §8.3).
     private func consolidationDue(_ input: ControlInput, _ memory: inout ControlMemory) -> Bool {
-        guard let mean = input.meanDelaySeconds, mean >= band.unoffloadSeconds, mean <= band.offloadSeconds else {
+        guard let mean = input.meanDelaySeconds, mean <= band.offloadSeconds else {
             memory.inBandSince = nil
             return false
         }

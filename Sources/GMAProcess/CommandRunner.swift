@@ -143,13 +143,18 @@ public enum CommandRunner {
     }
 
     /// Both streams read to their end, concurrently: a program filling one pipe while gma waits on the other
-    /// would otherwise stall.
+    /// would otherwise stall. The reads run in a task of their own, out of reach of the run's cancellation: a
+    /// cancelled read ends early, and the pipe it closes would kill a still-writing program with SIGPIPE
+    /// before the stop sequence does. The stop sequence ends the program, and so the reads.
     private static func readStreams<Input: InputProtocol>(
         _ execution: Execution<Input, SequenceOutput, SequenceOutput>, caps: OutputCaps
     ) async throws -> CapturedStreams {
-        async let output = CappedBytes.read(execution.standardOutput, cap: caps.standardOutput)
-        let error = try await CappedBytes.read(execution.standardError, cap: caps.standardError)
-        return CapturedStreams(output: try await output, error: error)
+        let reading = Task {
+            async let output = CappedBytes.read(execution.standardOutput, cap: caps.standardOutput)
+            let error = try await CappedBytes.read(execution.standardError, cap: caps.standardError)
+            return CapturedStreams(output: try await output, error: error)
+        }
+        return try await reading.value
     }
 }
 

@@ -124,6 +124,9 @@ import Testing
         let world = ControllerTestWorld { _ in 0.150 }
         var settings = ControllerTestWorld.settings()
         settings.externalSolver = plugin
+        // The plug-in's deadline is the solve budget + 5 s; a loaded machine (the whole suite in parallel) can
+        // take longer than 7 s to start a debug gma, and these tests are about answers, not about time.
+        settings.solveOptions.timeLimitSeconds = 60
         let observation = try await PlacementDeciderTests.observation(world, network: ControllerTestWorld.network.conditions)
         return await PlacementDecider(settings: settings, solver: settings.placementSolver).decide(observation)
     }
@@ -159,6 +162,7 @@ import Testing
         world.edge = ["a"]
         var settings = ControllerTestWorld.settings()
         settings.externalSolver = try Self.plugin(#"cat > /dev/null; echo '{"edgeServices": ["b"]}'"#)
+        settings.solveOptions.timeLimitSeconds = 60
         let observation = try await PlacementDeciderTests.observation(world, network: ControllerTestWorld.network.conditions)
         let decision = await PlacementDecider(settings: settings, solver: settings.placementSolver).decide(observation)
         #expect(decision.placement?.note?.contains("removes a") == true, "\(decision.placement?.note ?? "")")

@@ -3,6 +3,7 @@ import GMAConfig
 import GMAControl
 import GMAProcess
 import Logging
+import Synchronization
 
 /// The argument vectors gma runs, built in one place so that `gma check` can print exactly these.
 public struct KubectlCommands: Sendable, Equatable {
@@ -251,10 +252,9 @@ public final class KubectlCluster: ClusterAccess {
 }
 
 /// The dry-run log, safe to append to from concurrent calls.
-private final class Recorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var commands: [[String]] = []
+private final class Recorder: Sendable {
+    private let commands = Mutex<[[String]]>([])
 
-    func append(_ argv: [String]) { lock.withLock { commands.append(argv) } }
-    var all: [[String]] { lock.withLock { commands } }
+    func append(_ argv: [String]) { commands.withLock { $0.append(argv) } }
+    var all: [[String]] { commands.withLock { $0 } }
 }

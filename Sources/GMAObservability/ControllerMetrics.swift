@@ -2,13 +2,13 @@ import Foundation
 import GMAControl
 import GMAOptimizer
 import Prometheus
+import Synchronization
 
 /// gma's own metrics in the Prometheus text format, updated from controller events.
 ///
 /// Unknown values are exported as NaN rather than 0, so a dashboard never shows "no delay" for "no data".
-public final class ControllerMetrics: @unchecked Sendable {
+public final class ControllerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    private let lock = NSLock()
     private let clock: @Sendable () -> Date
 
     private let stateGauges: [ControllerState: Gauge]
@@ -20,17 +20,20 @@ public final class ControllerMetrics: @unchecked Sendable {
     private let lastDecisionTime: Gauge
     private let solveSeconds: ValueHistogram
     private let secondsSinceGoodTelemetry: Gauge
-    private var lastGoodTelemetry: Date?
-    private var decisionCounters: [String: Counter] = [:]
-    private var solveStatusCounters: [String: Counter] = [:]
-    private var errorCounters: [String: Counter] = [:]
-    private var skipCounters: [String: Counter] = [:]
+    /// What events change besides the gauges; the lock also keeps one event's gauge updates together.
+    private let state = Mutex(EventState())
+
+    private struct EventState {
+        var lastGoodTelemetry: Date?
+        var decisionCounters: [String: Counter] = [:]
+        var solveStatusCounters: [String: Counter] = [:]
+        var errorCounters: [String: Counter] = [:]
+        var skipCounters: [String: Counter] = [:]
+    }
 
     /// Whether a telemetry cycle has succeeded yet (`/readyz`).
     public var isReady: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return lastGoodTelemetry != nil
+        state.withLock { $0.lastGoodTelemetry != nil }
     }
 
     public init(band: DelayBand, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -78,17 +81,19 @@ public final class ControllerMetrics: @unchecked Sendable {
     }
 
     public func record(_ event: ControllerEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+        state.withLock { record(event, into: &$0) }
+    }
+
+    private func record(_ event: ControllerEvent, into state: inout EventState) {
         switch event {
         case .transition(_, _, let to, _):
             for (state, gauge) in stateGauges { gauge.set(to: state == to ? 1 : 0) }
         case .observed(let time, _, let mean, let quantile):
             meanDelay.set(to: mean ?? .nan)
             quantileDelay.set(to: quantile ?? .nan)
-            if mean != nil { lastGoodTelemetry = time }
+            if mean != nil { state.lastGoodTelemetry = time }
         case .decided(let decision):
-            counter(&decisionCounters, "gma_decisions_total", ("action", decision.action.rawValue), "Decisions by action")
+            counter(&state.decisionCounters, "gma_decisions_total", ("action", decision.action.rawValue), "Decisions by action")
                 .increment()
             lastDecisionTime.set(to: decision.time.timeIntervalSince1970)
             if let placement = decision.placement {
@@ -96,24 +101,24 @@ public final class ControllerMetrics: @unchecked Sendable {
                 lastDecisionDelay.set(to: placement.evaluation.delaySeconds)
                 edgeServices.set(to: Double(placement.edgeServices.count))
                 solveSeconds.record(placement.seconds)
-                counter(&solveStatusCounters, "gma_solves_total", ("status", placement.status.rawValue), "Solves by status")
+                counter(&state.solveStatusCounters, "gma_solves_total", ("status", placement.status.rawValue), "Solves by status")
                     .increment()
             }
         case .operationFailed(_, let operation, _):
             let kind = String(describing: operation).split(separator: " ").first.map(String.init) ?? "operation"
-            counter(&errorCounters, "gma_cluster_errors_total", ("operation", kind), "Failed cluster operations")
+            counter(&state.errorCounters, "gma_cluster_errors_total", ("operation", kind), "Failed cluster operations")
                 .increment()
         case .skipped(_, _, let reason):
-            counter(&skipCounters, "gma_skipped_cycles_total", ("cause", Self.cause(of: reason)), "Cycles without a decision")
+            counter(&state.skipCounters, "gma_skipped_cycles_total", ("cause", Self.cause(of: reason)), "Cycles without a decision")
                 .increment()
         }
     }
 
     /// The text exposition, with the time since good telemetry brought up to date.
     public func exposition() -> String {
-        lock.lock()
-        if let last = lastGoodTelemetry { secondsSinceGoodTelemetry.set(to: clock().timeIntervalSince(last)) }
-        lock.unlock()
+        state.withLock { state in
+            if let last = state.lastGoodTelemetry { secondsSinceGoodTelemetry.set(to: clock().timeIntervalSince(last)) }
+        }
         return registry.emitToString()
     }
 

@@ -1,10 +1,11 @@
 import Foundation
 import GMAControl
+import Synchronization
 
 /// Appends one JSON line per decision to a file (`gma run --journal`).
-public final class DecisionJournal: @unchecked Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
+public final class DecisionJournal: Sendable {
+    /// The lock keeps concurrent appends from interleaving their lines.
+    private let handle: Mutex<FileHandle>
 
     public init(path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
@@ -16,14 +17,12 @@ public final class DecisionJournal: @unchecked Sendable {
             throw DecisionJournalError("\(path): cannot open the journal file for writing")
         }
         handle.seekToEndOfFile()
-        self.handle = handle
+        self.handle = Mutex(handle)
     }
 
     public func append(_ decision: ControllerDecision, commands: [[String]]) {
         let line = decision.json(commands: commands, includeProblem: true).rendered() + "\n"
-        lock.lock()
-        handle.write(Data(line.utf8))
-        lock.unlock()
+        handle.withLock { $0.write(Data(line.utf8)) }
     }
 }
 

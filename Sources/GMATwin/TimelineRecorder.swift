@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What the twin looked like at one tick: the truth users experience, not what telemetry reports.
 public struct TimelineSample: Sendable, Equatable {
@@ -54,26 +55,29 @@ public struct TimelineEvent: Sendable, Equatable {
 
 /// The run's memory: samples per tick and events, shared by the world (writer) and the telemetry, the CLI,
 /// the plot and the tests (readers).
-public final class TimelineRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storedSamples: [TimelineSample] = []
-    private var storedEvents: [TimelineEvent] = []
+public final class TimelineRecorder: Sendable {
+    private struct Story {
+        var samples: [TimelineSample] = []
+        var events: [TimelineEvent] = []
+    }
+
+    private let story = Mutex(Story())
 
     public init() {}
 
-    public var samples: [TimelineSample] { lock.withLock { storedSamples } }
-    public var events: [TimelineEvent] { lock.withLock { storedEvents } }
+    public var samples: [TimelineSample] { story.withLock { $0.samples } }
+    public var events: [TimelineEvent] { story.withLock { $0.events } }
 
-    func append(_ sample: TimelineSample) { lock.withLock { storedSamples.append(sample) } }
+    func append(_ sample: TimelineSample) { story.withLock { $0.samples.append(sample) } }
 
-    public func record(_ event: TimelineEvent) { lock.withLock { storedEvents.append(event) } }
+    public func record(_ event: TimelineEvent) { story.withLock { $0.events.append(event) } }
 
     /// Samples with time in (from, to].
     func samples(after from: Double, upTo to: Double) -> [TimelineSample] {
-        lock.withLock {
+        story.withLock { story in
             // Samples are appended in time order: scan back from the end, the window is short.
             var window: [TimelineSample] = []
-            for sample in storedSamples.reversed() {
+            for sample in story.samples.reversed() {
                 if sample.time <= from { break }
                 if sample.time <= to { window.append(sample) }
             }
@@ -81,5 +85,5 @@ public final class TimelineRecorder: @unchecked Sendable {
         }
     }
 
-    var lastSample: TimelineSample? { lock.withLock { storedSamples.last } }
+    var lastSample: TimelineSample? { story.withLock { $0.samples.last } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GMAControl
 import GMAOptimizer
+import Synchronization
 
 /// The yardstick of a run (docs/twin.md §3): per load and network, the cheapest edge set whose twin
 /// steady-state delay (autoscalers settled, no backlog, the twin's physics) is at or below the offload
@@ -11,7 +12,7 @@ import GMAOptimizer
 /// order until the first one meets the threshold — the same answer as trying them all. Larger apps get a
 /// bounded local search (single moves, at most 8 passes over the services), whose cost bounds the
 /// optimum from above. Answers are cached per (λ, RTT, bandwidth).
-final class TwinOracle: @unchecked Sendable {
+final class TwinOracle: Sendable {
     struct Answer: Sendable, Equatable {
         var edgeSet: [Bool]
         var costPerHour: Double
@@ -30,8 +31,7 @@ final class TwinOracle: @unchecked Sendable {
     let thresholdSeconds: Double
     /// Services that may be at the edge (locked ones stay where the twin starts them: in the cloud).
     let movable: [Int]
-    private let lock = NSLock()
-    private var cache: [Key: Answer] = [:]
+    private let cache = Mutex<[Key: Answer]>([:])
 
     private struct Key: Hashable {
         var lambda: Double
@@ -47,9 +47,9 @@ final class TwinOracle: @unchecked Sendable {
 
     func placement(lambda: Double, network net: NetworkConditions) -> Answer {
         let key = Key(lambda: lambda, rtt: net.rttSeconds, bandwidth: net.cloudToEdgeBitsPerSecond)
-        if let known = lock.withLock({ cache[key] }) { return known }
+        if let known = cache.withLock({ $0[key] }) { return known }
         let answer = movable.count <= Self.exhaustiveLimit ? exhaustive(lambda: lambda, net: net) : bounded(lambda: lambda, net: net)
-        lock.withLock {
+        cache.withLock { cache in
             // Bounded memory for loads that never repeat (a sine, a trace).
             if cache.count >= 4096 { cache.removeAll() }
             cache[key] = answer

@@ -10,6 +10,12 @@ import GMAOptimizer
 /// The delay users see comes from the twin's own physics (`TwinPhysics`, docs/twin.md), never from the
 /// controller's placement model: queues per copy fed by the ready replicas, the call graph, the true RTT and
 /// bandwidth. The controller learns about it only through telemetry.
+///
+/// Unchecked because the world's state is a dozen private `var`s mutated together by `tick()` and its
+/// helpers, and `withNoise` lends the noise stream `inout` to a caller's closure; a `Mutex` around one state
+/// struct would rewrite the whole type. It is safe: every `var` is private to this file and read or written
+/// only inside `lock.withLock` (the tick helpers are called only from there, marked "lock held"); every
+/// other stored property is a `let` of a Sendable type.
 public final class TwinWorld: @unchecked Sendable {
     public let app: TwinApp
     public let load: LoadProfile

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Time as the controller sees it. The real loop sleeps; tests and the twin advance a simulated clock
 /// instantly, so a two-hour scenario runs in seconds with no real sleeping.
@@ -21,18 +22,15 @@ public struct SystemClock: ControllerClock {
 }
 
 /// A clock that moves only when someone sleeps on it: sleeping advances it at once.
-public final class SimulatedClock: ControllerClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
+public final class SimulatedClock: ControllerClock, Sendable {
+    private let current: Mutex<Date>
 
     public init(start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {
-        current = start
+        current = Mutex(start)
     }
 
     public func now() -> Date {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
+        current.withLock { $0 }
     }
 
     public func sleep(seconds: Double) async throws {
@@ -41,8 +39,6 @@ public final class SimulatedClock: ControllerClock, @unchecked Sendable {
     }
 
     public func advance(by seconds: Double) {
-        lock.lock()
-        current = current.addingTimeInterval(max(seconds, 0))
-        lock.unlock()
+        current.withLock { $0 = $0.addingTimeInterval(max(seconds, 0)) }
     }
 }

@@ -3,6 +3,12 @@ import Foundation
 
 /// One libcurl easy transfer: created, performed and cleaned up within `run()`, so nothing of it
 /// outlives the exchange (no session, connection pool or callback queue kept between cycles).
+///
+/// Unchecked because libcurl's C callbacks reach the transfer through a raw context pointer, and the body they
+/// fill is appended in place without a lock. It is safe: `cancelled` is the only state another thread
+/// touches (`cancel()`), always under `lock`; `body` and `overCap` are written by the callbacks, which libcurl
+/// calls synchronously on the thread inside `curl_easy_perform`, and read by `run()` on that same thread
+/// after it returns — one transfer, one thread, and the easy handle never leaves `run()`.
 final class CurlTransfer: @unchecked Sendable {
     private let request: OutgoingHTTPRequest
     private let lock = NSLock()

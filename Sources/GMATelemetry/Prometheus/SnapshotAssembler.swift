@@ -31,28 +31,8 @@ struct SnapshotAssembler {
     mutating func assemble(_ answers: Answers, evaluatedAt: Date?, takenAt: Date) -> TelemetrySnapshot {
         reasons = []
         let names = settings.services.map(\.name)
-        let user = TelemetrySnapshot.userName
-
-        // λ_user and the user row share one query, so they always agree.
-        let ingress = perDestination(answers.ingressRequestRate, .userRequestRate, queries.ingressRequestRate)
-        var userRate: Double?
-        var userCalls: [String: Double] = [:]
-        if let ingress, ingress.bad.isEmpty {
-            let total = ingress.values.values.reduce(0, +)
-            if ingress.values.isEmpty {
-                note(.userRequestRate, nil, queries.ingressRequestRate, .emptyResult)
-            } else if total > 0 {
-                userRate = total
-                userCalls = ingress.values.filter { $0.value > 0 }
-            } else {
-                note(.userRequestRate, nil, queries.ingressRequestRate, .noTraffic)
-            }
-        } else if let ingress {
-            for (name, value) in ingress.bad.sorted(by: { $0.key < $1.key }) {
-                note(.userRequestRate, name, queries.ingressRequestRate, .notFinite(value))
-            }
-        }
-
+        // The helpers run in this order so the reasons come out in the order of the snapshot's signals.
+        let user = userTraffic(answers.ingressRequestRate)
         let serviceRates = perService(answers.serviceRequestRate, .serviceRequestRate, queries.serviceRequestRate) {
             _ in .noSeries
         }
@@ -61,9 +41,48 @@ struct SnapshotAssembler {
             value.isNaN ? .noTraffic : .notFinite(value)
         }
         let calls = callMatrix(answers.callRate)
+        let callRates = callRateList(userCalls: user.calls, calls: calls, names: names)
+        let rows = callFrequencies(user: user, calls: calls, serviceRates: serviceRates, names: names)
+        let services = serviceRows(answers, names: names, rates: serviceRates, responseSizes: responseSizes)
 
+        return TelemetrySnapshot(
+            evaluatedAt: evaluatedAt, takenAt: takenAt, delayQuantile: settings.delayQuantile,
+            userDelaySeconds: single(answers.meanDelay, .meanDelay, queries.meanDelay).map { $0 / 1000 },
+            userDelayQuantileSeconds: single(answers.delayQuantile, .delayQuantile, queries.delayQuantile).map { $0 / 1000 },
+            userRequestsPerSecond: user.rate, services: services, callRates: callRates,
+            callsPerRequest: rows.frequencies, unknownCallers: rows.unknownCallers, reasons: reasons)
+    }
+
+    // MARK: The snapshot's parts
+
+    typealias CallMatrix = (read: Bool, rates: [String: [String: Double]], brokenCallers: Set<String>)
+
+    /// λ_user and the user row: they share one query, so they always agree.
+    private mutating func userTraffic(_ answer: Answer) -> (rate: Double?, calls: [String: Double]) {
+        let ingress = perDestination(answer, .userRequestRate, queries.ingressRequestRate)
+        if let ingress, ingress.bad.isEmpty {
+            let total = ingress.values.values.reduce(0, +)
+            if ingress.values.isEmpty {
+                note(.userRequestRate, nil, queries.ingressRequestRate, .emptyResult)
+            } else if total > 0 {
+                return (total, ingress.values.filter { $0.value > 0 })
+            } else {
+                note(.userRequestRate, nil, queries.ingressRequestRate, .noTraffic)
+            }
+        } else if let ingress {
+            for (name, value) in ingress.bad.sorted(by: { $0.key < $1.key }) {
+                note(.userRequestRate, name, queries.ingressRequestRate, .notFinite(value))
+            }
+        }
+        return (nil, [:])
+    }
+
+    /// The measured call rates: the user's first (by callee), then the services' in app order.
+    private func callRateList(userCalls: [String: Double], calls: CallMatrix, names: [String])
+        -> [TelemetrySnapshot.CallRate]
+    {
         var callRates = userCalls.sorted { $0.key < $1.key }.map {
-            TelemetrySnapshot.CallRate(from: user, to: $0.key, callsPerSecond: $0.value)
+            TelemetrySnapshot.CallRate(from: TelemetrySnapshot.userName, to: $0.key, callsPerSecond: $0.value)
         }
         for from in names {
             for to in names {
@@ -72,16 +91,22 @@ struct SnapshotAssembler {
                 }
             }
         }
+        return callRates
+    }
 
-        // Fm rows: a caller's row is known when its own rate is known and positive and its calls were read.
+    /// Fm rows: a caller's row is known when its own rate is known and positive and its calls were read.
+    private mutating func callFrequencies(
+        user: (rate: Double?, calls: [String: Double]), calls: CallMatrix, serviceRates: [String: Double], names: [String]
+    ) -> (frequencies: [TelemetrySnapshot.CallFrequency], unknownCallers: [String]) {
+        let userName = TelemetrySnapshot.userName
         var frequencies: [TelemetrySnapshot.CallFrequency] = []
         var unknownCallers: [String] = []
-        if let userRate {
-            for (to, rate) in userCalls.sorted(by: { $0.key < $1.key }) {
-                frequencies.append(.init(from: user, to: to, perRequest: rate / userRate))
+        if let userRate = user.rate {
+            for (to, rate) in user.calls.sorted(by: { $0.key < $1.key }) {
+                frequencies.append(.init(from: userName, to: to, perRequest: rate / userRate))
             }
         } else {
-            unknownCallers.append(user)
+            unknownCallers.append(userName)
         }
         for from in names {
             guard calls.read, !calls.brokenCallers.contains(from), let lambda = serviceRates[from], lambda > 0 else {
@@ -97,30 +122,28 @@ struct SnapshotAssembler {
                 }
             }
         }
-        frequencies.sort { ($0.from == user ? 0 : 1, $0.from) < ($1.from == user ? 0 : 1, $1.from) }
+        frequencies.sort { ($0.from == userName ? 0 : 1, $0.from) < ($1.from == userName ? 0 : 1, $1.from) }
+        return (frequencies, unknownCallers)
+    }
 
+    /// Per service, in app order: its rate, response size and usage per area.
+    private mutating func serviceRows(
+        _ answers: Answers, names: [String], rates: [String: Double], responseSizes: [String: Double]
+    ) -> [TelemetrySnapshot.Service] {
         var cpu: [TelemetryArea: [String: Double]] = [:]
         var memory: [TelemetryArea: [String: Double]] = [:]
         for area in TelemetryArea.allCases {
             cpu[area] = usage(answers.cpu[area], queries.cpu[area], area, .cpuUsage)
             memory[area] = usage(answers.memory[area], queries.memory[area], area, .memoryUsage)
         }
-
-        let services = names.map { name in
+        return names.map { name in
             TelemetrySnapshot.Service(
                 name: name,
-                requestsPerSecond: serviceRates[name],
+                requestsPerSecond: rates[name],
                 responseBytes: responseSizes[name],
                 cpuUsageCores: PerArea(cloud: cpu[.cloud]?[name], edge: cpu[.edge]?[name]),
                 memoryUsageBytes: PerArea(cloud: memory[.cloud]?[name], edge: memory[.edge]?[name]))
         }
-
-        return TelemetrySnapshot(
-            evaluatedAt: evaluatedAt, takenAt: takenAt, delayQuantile: settings.delayQuantile,
-            userDelaySeconds: single(answers.meanDelay, .meanDelay, queries.meanDelay).map { $0 / 1000 },
-            userDelayQuantileSeconds: single(answers.delayQuantile, .delayQuantile, queries.delayQuantile).map { $0 / 1000 },
-            userRequestsPerSecond: userRate, services: services, callRates: callRates,
-            callsPerRequest: frequencies, unknownCallers: unknownCallers, reasons: reasons)
     }
 
     // MARK: Mapping helpers
@@ -177,7 +200,7 @@ struct SnapshotAssembler {
         return out
     }
 
-    private mutating func callMatrix(_ answer: Answer) -> (read: Bool, rates: [String: [String: Double]], brokenCallers: Set<String>) {
+    private mutating func callMatrix(_ answer: Answer) -> CallMatrix {
         guard let samples = samples(answer, .callRate, queries.callRate) else { return (false, [:], []) }
         let known = Set(settings.services.map(\.name))
         var rates: [String: [String: Double]] = [:]

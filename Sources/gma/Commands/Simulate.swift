@@ -4,6 +4,7 @@ import GMAConfig
 import GMAObservability
 import GMAOptimizer
 import GMATwin
+import Synchronization
 
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -107,11 +108,11 @@ enum TwinSummaryClock {
 }
 
 /// A one-line progress bar on a terminal; nothing otherwise.
-final class ProgressLine: @unchecked Sendable {
+final class ProgressLine: Sendable {
     private let enabled: Bool
     private let total: Double
-    private let lock = NSLock()
-    private var shown = -1
+    /// The percentage on screen (-1: none); the lock also keeps two updates from writing at once.
+    private let shown = Mutex(-1)
 
     init(enabled: Bool, total: Double) {
         self.enabled = enabled
@@ -120,7 +121,7 @@ final class ProgressLine: @unchecked Sendable {
 
     func update(_ done: Double) {
         guard enabled else { return }
-        lock.withLock {
+        shown.withLock { shown in
             let percent = Int(min(done / total, 1) * 100)
             guard percent != shown else { return }
             shown = percent
@@ -132,7 +133,7 @@ final class ProgressLine: @unchecked Sendable {
 
     func clear() {
         guard enabled else { return }
-        lock.withLock {
+        shown.withLock { shown in
             guard shown >= 0 else { return }
             FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8))
             shown = -1

@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "gma",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gma", targets: ["gma"]),
         .library(name: "GMAOptimizer", targets: ["GMAOptimizer"]),

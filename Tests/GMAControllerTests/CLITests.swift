@@ -1,5 +1,6 @@
 import Foundation
 @testable import GMAProcess
+import GMATestSupport
 import Testing
 
 /// The placement commands as a user runs them: output shapes, exit statuses, one-line errors.
@@ -8,7 +9,7 @@ import Testing
         .appendingPathComponent("GMAOptimizerTests/Fixtures/instances")
 
     static func gma(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = try #require(gmaBinary, "the gma executable is built by swift test")
+        let binary = try GMABinary.path()
         let result = try await CommandRunner.run([binary] + arguments, timeoutSeconds: 120)
         return (result.exitStatus, String(decoding: result.stdout, as: UTF8.self), result.stderr)
     }

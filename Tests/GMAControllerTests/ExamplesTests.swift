@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 import Yams
 
@@ -105,7 +106,8 @@ struct ExamplesTests {
             #expect(service.edge.hpa.cpuThreshold == 0.6)
         }
         #expect(!ConfigReport(config).rendered.isEmpty)
-        if let gma = gmaBinary, example != "deploy" {
+        if example != "deploy" {
+            let gma = try GMABinary.path()
             let path = examplesRoot.appendingPathComponent(example + "/GMAConfig.yaml").path
             let result = try await CommandRunner.run([gma, "check", "--config", path], timeoutSeconds: 120)
             #expect(result.exitStatus == 0, "gma check \(path): \(result.stderr)")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Byte-level mutations, blind to the format: what a truncated download or a bad editor produces.
-public struct ByteMutator {
+public struct ByteMutator: Sendable {
     /// Inputs to splice from (the valid seeds of the same format).
     public let donors: [[UInt8]]
     /// Outputs are cut to this size so that one input stays cheap.

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON tree that keeps number text verbatim, so mutations can write numbers Foundation would not
 /// (`1e999`, `-0`, `NaN`, `0x10`) and can serialise values JSON does not allow at all.
-public indirect enum FuzzJSON {
+public indirect enum FuzzJSON: Sendable {
     case object([(key: String, value: FuzzJSON)])
     case array([FuzzJSON])
     case string(String)

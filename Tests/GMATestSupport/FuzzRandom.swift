@@ -4,7 +4,7 @@ import Foundation
 // specific to a decoder.
 
 /// SplitMix64 (Steele, Lea & Flood, 2014): a tiny seedable generator, so every fuzz run sees the same inputs.
-public struct FuzzRandom: RandomNumberGenerator {
+public struct FuzzRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

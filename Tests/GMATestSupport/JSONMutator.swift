@@ -1,7 +1,7 @@
 import Foundation
 
 /// Structure-aware JSON mutations: valid syntax (mostly) with hostile content.
-public struct JSONMutator {
+public struct JSONMutator: Sendable {
     /// Number texts to put where a number was: limits, signs, overflow, and things that are not JSON numbers.
     public static let numbers = [
         "0", "-0", "-1", "1", "0.5", "1e999", "-1e999", "1e308", "1.7976931348623157e308", "-1.7976931348623157e308",

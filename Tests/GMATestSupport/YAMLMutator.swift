@@ -2,7 +2,7 @@ import Foundation
 
 /// Line-based YAML mutations: indentation, tabs, duplicate and unknown keys, wrong scalar types, tags,
 /// anchors and aliases (with a bounded alias bomb), extra documents and deep flow nesting.
-public struct YAMLMutator {
+public struct YAMLMutator: Sendable {
     public static let scalars = [
         "", "~", "null", "true", "no", "yes", "0", "-1", "-0", "1e999", ".nan", ".inf", "-.inf", "0x1F", "0o17",
         "9223372036854775808", "-9223372036854775809", "1_000", "1e-320", "\"\"", "''", "[]", "{}", "[1, 2]",

@@ -122,15 +122,17 @@ let package = Package(
         ),
         // What several test suites share: the fuzz mutators, the `gma` binary's locator, temporary directories.
         .target(name: "GMATestSupport", path: "Tests/GMATestSupport"),
-        .testTarget(name: "GMAOptimizerTests", dependencies: ["GMAOptimizer", "GMATestSupport"], exclude: ["Fixtures"]),
-        // Fixtures/prom holds Swift sources of the tests; the other fixture folders are data.
+        .testTarget(
+            name: "GMAOptimizerTests", dependencies: ["GMAOptimizer", "GMATestSupport"], resources: [.copy("Fixtures")]
+        ),
+        // Fixtures/prom holds Swift sources of the tests; the other fixture folders are data, copied as resources.
         .testTarget(
             name: "GMAControllerTests",
             dependencies: [
                 "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", "GMATelemetry", "GMAKube", "GMANetprober",
                 "GMATwin", "GMAObservability", "GMARuntime", "GMAHTTP", "GMATestSupport",
             ],
-            exclude: ["Fixtures/app3", "Fixtures/kube", "Fixtures/layouts"]
+            resources: [.copy("Fixtures/app3"), .copy("Fixtures/kube"), .copy("Fixtures/layouts")]
         ),
     ]
 )

@@ -33,8 +33,7 @@ import Testing
     @Test(arguments: commands)
     func helpExamplesNameFilesThatExist(command: String) async throws {
         let text = try await Self.help(command)
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
+        let root = RepositoryFiles.root
         let paths = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "=" })
             .filter { $0.hasPrefix("examples/") }
         for path in paths {

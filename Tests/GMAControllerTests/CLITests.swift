@@ -5,8 +5,7 @@ import Testing
 
 /// The placement commands as a user runs them: output shapes, exit statuses, one-line errors.
 @Suite struct CLITests {
-    static let instances = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("GMAOptimizerTests/Fixtures/instances")
+    static let instances = RepositoryFiles.instances
 
     static func gma(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
         let binary = try GMABinary.path()

@@ -11,10 +11,8 @@ import Yams
 @testable import GMAProcess
 @testable import GMARuntime
 
-/// The repository root (Tests/GMAControllerTests/ExamplesTests.swift → ../..).
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-private let examplesRoot = repositoryRoot.appendingPathComponent("examples")
+private let repositoryRoot = RepositoryFiles.root
+private let examplesRoot = RepositoryFiles.examples
 
 /// The example configs gma must accept. The in-cluster config lives inside a ConfigMap and names the
 /// manifests under /opt/gma (where the image keeps them); the test maps that prefix to this checkout.

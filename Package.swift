@@ -120,15 +120,19 @@ let package = Package(
             dependencies: ["GMAOptimizer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/gma-bench"
         ),
-        .testTarget(name: "GMAOptimizerTests", dependencies: ["GMAOptimizer"], exclude: ["Fixtures"]),
-        // Fixtures/prom holds Swift sources of the tests; the other fixture folders are data.
+        // What several test suites share: the fuzz mutators, the `gma` binary's locator, temporary directories.
+        .target(name: "GMATestSupport", path: "Tests/GMATestSupport"),
+        .testTarget(
+            name: "GMAOptimizerTests", dependencies: ["GMAOptimizer", "GMATestSupport"], resources: [.copy("Fixtures")]
+        ),
+        // Fixtures/prom holds Swift sources of the tests; the other fixture folders are data, copied as resources.
         .testTarget(
             name: "GMAControllerTests",
             dependencies: [
                 "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", "GMATelemetry", "GMAKube", "GMANetprober",
-                "GMATwin", "GMAObservability", "GMARuntime", "GMAHTTP",
+                "GMATwin", "GMAObservability", "GMARuntime", "GMAHTTP", "GMATestSupport",
             ],
-            exclude: ["Fixtures/app3", "Fixtures/kube", "Fixtures/layouts"]
+            resources: [.copy("Fixtures/app3"), .copy("Fixtures/kube"), .copy("Fixtures/layouts")]
         ),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 @testable import GMAProcess
+import GMATestSupport
 import Testing
 
 /// What a user reads first: every command's help names files that exist and reads as whole sentences.
@@ -7,7 +8,7 @@ import Testing
     static let commands = ["check", "decide", "run", "simulate", "evaluate", "solve", "generate", "netprober"]
 
     static func help(_ command: String) async throws -> String {
-        let binary = try #require(gmaBinary, "the gma executable is built by swift test")
+        let binary = try GMABinary.path()
         // A wide terminal: the argument parser wraps nothing, so the text's own line breaks show.
         let result = try await CommandRunner.run(
             [binary, command, "--help"], timeoutSeconds: 60, environment: ["COLUMNS": "100000"])
@@ -32,8 +33,7 @@ import Testing
     @Test(arguments: commands)
     func helpExamplesNameFilesThatExist(command: String) async throws {
         let text = try await Self.help(command)
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
+        let root = RepositoryFiles.root
         let paths = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "=" })
             .filter { $0.hasPrefix("examples/") }
         for path in paths {

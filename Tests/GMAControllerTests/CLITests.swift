@@ -1,14 +1,14 @@
 import Foundation
 @testable import GMAProcess
+import GMATestSupport
 import Testing
 
 /// The placement commands as a user runs them: output shapes, exit statuses, one-line errors.
 @Suite struct CLITests {
-    static let instances = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("GMAOptimizerTests/Fixtures/instances")
+    static let instances = RepositoryFiles.instances
 
     static func gma(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = try #require(gmaBinary, "the gma executable is built by swift test")
+        let binary = try GMABinary.path()
         let result = try await CommandRunner.run([binary] + arguments, timeoutSeconds: 120)
         return (result.exitStatus, String(decoding: result.stdout, as: UTF8.self), result.stderr)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 @testable import GMAConfig
@@ -25,9 +26,9 @@ struct CheckTests {
         #expect(text.contains("warnings"))
     }
 
-    @Test(.enabled(if: gmaBinary != nil, "the gma executable is built by swift test"))
+    @Test
     func brokenConfigListsEveryErrorWithLineAndColumn() async throws {
-        let result = try await CommandRunner.run([gmaBinary!, "check", "--config", brokenConfigPath], timeoutSeconds: 120)
+        let result = try await CommandRunner.run([try GMABinary.path(), "check", "--config", brokenConfigPath], timeoutSeconds: 120)
         #expect(result.exitStatus == 2)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines.first == "gma: 9 configuration errors", "\(result.stderr)")
@@ -40,11 +41,11 @@ struct CheckTests {
         #expect(result.stderr.contains("GMAConfig.yaml:12:32: error: spec.slo.unoffload-delay-threshold:"))
     }
 
-    @Test(.enabled(if: gmaBinary != nil, "the gma executable is built by swift test"))
+    @Test
     func validConfigComesFromGMAConfigEnvironment() async throws {
         var environment = ProcessInfo.processInfo.environment
         environment["GMA_CONFIG"] = app3ConfigPath
-        let result = try await CommandRunner.run([gmaBinary!, "check"], timeoutSeconds: 120, environment: environment)
+        let result = try await CommandRunner.run([try GMABinary.path(), "check"], timeoutSeconds: 120, environment: environment)
         #expect(result.exitStatus == 0, "\(result.stderr)")
         let text = String(decoding: result.stdout, as: UTF8.self)
         #expect(text.contains("config      \(app3ConfigPath)"))

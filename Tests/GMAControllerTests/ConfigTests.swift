@@ -3,8 +3,9 @@ import Testing
 
 @testable import GMAConfig
 
-/// The fixtures folder next to this file (tests never need /work/shared).
-let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+/// The data folders of `Fixtures/` (app3, kube, layouts), copied by the package next to the test bundle: real
+/// files, so kubectl, Prometheus and the fake API server can be handed their paths.
+let fixturesDirectory = Bundle.module.resourceURL ?? Bundle.module.bundleURL
 let app3ConfigPath = fixturesDirectory.appendingPathComponent("app3/GMAConfig.yaml").path
 let brokenConfigPath = fixturesDirectory.appendingPathComponent("app3/broken/GMAConfig.yaml").path
 

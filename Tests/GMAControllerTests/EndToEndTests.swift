@@ -1,6 +1,7 @@
 import Foundation
 import GMAOptimizer
 @testable import GMAProcess
+import GMATestSupport
 import Testing
 
 /// `gma decide` and `gma run --dry-run` as a user runs them: the real binary, a real Prometheus holding a
@@ -48,7 +49,7 @@ import Testing
     }
 
     static func gma(_ arguments: [String]) async throws -> CommandResult {
-        let binary = try #require(gmaBinary, "the gma executable is built by swift test")
+        let binary = try GMABinary.path()
         return try await CommandRunner.run([binary] + arguments, timeoutSeconds: 120)
     }
 

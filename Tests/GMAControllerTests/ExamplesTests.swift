@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 import Yams
 
@@ -10,10 +11,8 @@ import Yams
 @testable import GMAProcess
 @testable import GMARuntime
 
-/// The repository root (Tests/GMAControllerTests/ExamplesTests.swift → ../..).
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-private let examplesRoot = repositoryRoot.appendingPathComponent("examples")
+private let repositoryRoot = RepositoryFiles.root
+private let examplesRoot = RepositoryFiles.examples
 
 /// The example configs gma must accept. The in-cluster config lives inside a ConfigMap and names the
 /// manifests under /opt/gma (where the image keeps them); the test maps that prefix to this checkout.
@@ -105,7 +104,8 @@ struct ExamplesTests {
             #expect(service.edge.hpa.cpuThreshold == 0.6)
         }
         #expect(!ConfigReport(config).rendered.isEmpty)
-        if let gma = gmaBinary, example != "deploy" {
+        if example != "deploy" {
+            let gma = try GMABinary.path()
             let path = examplesRoot.appendingPathComponent(example + "/GMAConfig.yaml").path
             let result = try await CommandRunner.run([gma, "check", "--config", path], timeoutSeconds: 120)
             #expect(result.exitStatus == 0, "gma check \(path): \(result.stderr)")

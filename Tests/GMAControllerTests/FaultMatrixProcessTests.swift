@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -23,7 +24,7 @@ struct FaultMatrixProcessTests {
 
         init(_ arguments: [String], directory: String, environment: [String: String]? = nil) throws {
             self.directory = directory
-            let binary = try #require(gmaBinary, "the gma executable is built by swift test")
+            let binary = try GMABinary.path()
             FileManager.default.createFile(atPath: stderrPath, contents: nil)
             FileManager.default.createFile(atPath: directory + "/gma.stdout", contents: nil)
             process.executableURL = URL(fileURLWithPath: binary)

@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 @testable import GMAConfig
@@ -10,11 +11,9 @@ struct FuzzScenarioTests {
     static let seed: UInt64 = 0x676D_612D_7477_696E  // "gma-twin"
     static let inputCount = 10_000
 
-    static let examples = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("examples/twin")
+    static let examples = RepositoryFiles.examples.appendingPathComponent("twin")
     /// Problem files of a scenario's `app: {problem: …}` resolve against this directory.
-    static let instances = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("GMAOptimizerTests/Fixtures/instances")
+    static let instances = RepositoryFiles.instances
 
     /// Every kind of load segment, a problem file with replica bounds, network changes and twin settings.
     static let handWritten = """

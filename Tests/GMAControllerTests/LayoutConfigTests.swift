@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 @testable import GMAConfig
@@ -200,10 +201,10 @@ struct KubectlOnPathTests {
         #expect(missing.problems == ["\(settings.kubectlPath) could not be started: no such file; install kubectl (Debian: apt-get install kubernetes-client) or set spec.kube.kubectl to its path"])
     }
 
-    @Test(.enabled(if: gmaBinary != nil, "the gma executable is built by swift test"))
+    @Test
     func checkPrintsTheKubectlItWillUse() async throws {
         let result = try await CommandRunner.run(
-            [gmaBinary!, "check", "--config", LayoutConfigTests.path(.twoClusters)], timeoutSeconds: 120)
+            [try GMABinary.path(), "check", "--config", LayoutConfigTests.path(.twoClusters)], timeoutSeconds: 120)
         #expect(result.exitStatus == 0, "\(result.stderr)")
         let text = String(decoding: result.stdout, as: UTF8.self)
         #expect(text.contains("kubectl on this machine\n  kubectl     \(FakeKubeAPI.kubectl) (kubectl), client v"), "\(text)")

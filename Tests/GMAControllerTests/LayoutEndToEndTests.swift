@@ -1,5 +1,6 @@
 import Foundation
 import GMAOptimizer
+import GMATestSupport
 import Testing
 
 @testable import GMAProcess
@@ -79,7 +80,7 @@ import Testing
     }
 
     static func gma(_ arguments: [String]) async throws -> CommandResult {
-        let binary = try #require(gmaBinary, "the gma executable is built by swift test")
+        let binary = try GMABinary.path()
         return try await CommandRunner.run([binary] + arguments, timeoutSeconds: 180)
     }
 

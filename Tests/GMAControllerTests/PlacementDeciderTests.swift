@@ -2,6 +2,7 @@ import Foundation
 @testable import GMAControl
 @testable import GMARuntime
 import GMAOptimizer
+import GMATestSupport
 import Testing
 
 /// How the decider turns the measured delay into the problem's target.
@@ -132,7 +133,7 @@ import Testing
     }
 
     @Test func gmaSolveIsAValidPlugin() async throws {
-        let binary = try #require(gmaBinary, "the gma executable is built by swift test")
+        let binary = try GMABinary.path()
         let decision = try await Self.decide(with: try Self.plugin("exec '\(binary)' solve - --solver greedy --format json"))
         let placement = try #require(decision.placement)
         #expect(placement.solver == "exec:plugin")

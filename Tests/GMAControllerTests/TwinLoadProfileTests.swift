@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 @testable import GMAConfig
@@ -97,23 +98,5 @@ struct TwinLoadProfileTests {
             try Self.scenario(load: "  - hold: {rate: -5, for: 1m}")
         }
         #expect(error?.description.contains("load[0].hold.rate") == true, "\(String(describing: error))")
-    }
-}
-
-/// A fresh directory under the system's temporary one, removed when the value goes.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("gma-twin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: (path as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 #if canImport(FoundationXML)
@@ -11,8 +12,7 @@ import Testing
 @Suite("Twin: bundled scenarios")
 struct TwinScenarioRunTests {
     static func path(_ name: String) -> String {
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        return here.appendingPathComponent("../../examples/twin/\(name).yaml").standardized.path
+        RepositoryFiles.examples.appendingPathComponent("twin/\(name).yaml").path
     }
 
     /// The crowd is the hold at the highest rate; it has left once the rate is back at the first one.

@@ -1,5 +1,6 @@
 import Foundation
 import GMAOptimizer
+import GMATestSupport
 import Testing
 
 @testable import GMAConfig
@@ -110,8 +111,7 @@ struct TwinScenarioTests {
     }
 
     @Test func bundledExamplesLoad() throws {
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        let directory = here.appendingPathComponent("../../examples/twin").standardized.path
+        let directory = RepositoryFiles.examples.appendingPathComponent("twin").path
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }
         #expect(!files.isEmpty)
         for file in files {

@@ -1,14 +1,12 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 @testable import GMATwin
 
 @Suite("Twin: the λ sweep under the real controller")
 struct TwinSweepTests {
-    static let scenarioPath: String = {
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        return here.appendingPathComponent("../../examples/twin/lambda-sweep.yaml").standardized.path
-    }()
+    static let scenarioPath = RepositoryFiles.examples.appendingPathComponent("twin/lambda-sweep.yaml").path
 
     @Test func sweepIsReproducibleAndActsAtMostOncePerStep() async throws {
         let scenario = try Scenario.load(path: Self.scenarioPath)
@@ -60,8 +58,7 @@ struct TwinSweepTests {
     }
 
     @Test func rttIncreaseOffloadsAndUnoffloadsAfter() async throws {
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        let path = here.appendingPathComponent("../../examples/twin/rtt-increase.yaml").standardized.path
+        let path = RepositoryFiles.examples.appendingPathComponent("twin/rtt-increase.yaml").path
         let run = try await TwinSimulation(scenario: try Scenario.load(path: path)).run()
         let offloads = run.actions.filter { $0.text.hasPrefix("offload") }
         let unoffloads = run.actions.filter { $0.text.hasPrefix("unoffload") }

@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 @testable import GMAOptimizer

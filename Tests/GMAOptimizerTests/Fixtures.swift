@@ -3,7 +3,8 @@ import GMAOptimizer
 
 /// The bench files copied into the repository (`Fixtures/`), so tests pass without `../shared`.
 enum Fixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    /// The `Fixtures` folder as the package copied it next to the test bundle (a real directory on Linux).
+    static let directory = (Bundle.module.resourceURL ?? Bundle.module.bundleURL).appendingPathComponent("Fixtures")
     static let instances = directory.appendingPathComponent("instances")
 
     static func data(_ relative: String) -> Data {

@@ -1,1 +1,0 @@
-../GMAOptimizerTests/FuzzMutator.swift

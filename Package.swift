@@ -53,6 +53,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The SVG elements and CSV tables the twin's timeline and gma-bench write; no dependencies.
+        .target(name: "GMACharts"),
         // The modules of the controller; imports point down this list (docs/architecture.md).
         // Running programs with deadlines and bounded output: kubectl, iperf3, ping, solver plug-ins.
         .target(name: "GMAProcess", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
@@ -86,7 +88,8 @@ let package = Package(
         .target(
             name: "GMATwin",
             dependencies: [
-                "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", .product(name: "Yams", package: "Yams"),
+                "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", "GMACharts",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Metrics, JSON logs, health endpoints and the decision journal.
@@ -117,7 +120,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "gma-bench",
-            dependencies: ["GMAOptimizer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GMAOptimizer", "GMACharts", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/gma-bench"
         ),
         // What several test suites share: the fuzz mutators, the `gma` binary's locator, temporary directories.
@@ -130,7 +135,7 @@ let package = Package(
             name: "GMAControllerTests",
             dependencies: [
                 "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", "GMATelemetry", "GMAKube", "GMANetprober",
-                "GMATwin", "GMAObservability", "GMARuntime", "GMAHTTP", "GMATestSupport",
+                "GMATwin", "GMAObservability", "GMARuntime", "GMAHTTP", "GMACharts", "GMATestSupport",
             ],
             resources: [.copy("Fixtures/app3"), .copy("Fixtures/kube"), .copy("Fixtures/layouts")]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import GMACharts
 import GMAOptimizer
 
 enum BenchStatistics {
@@ -50,16 +51,16 @@ struct BenchSummaryRow {
     /// Peak minus the resident size when the solver started on the group: what solving added.
     var addedBytes: Double?
 
-    var csvHeader: String {
-        "group,solver,problems,feasible_share,missed_where_sbmp_meets,cost_le_sbmp_share,median_cost_over_sbmp,"
-            + "optimum_known,median_cost_over_optimum,max_cost_over_optimum,median_cost_over_best,proven_optimal_share,"
-            + "p50_ms,p95_ms,peak_mb,added_mb"
-    }
+    static let csvHeader = [
+        "group", "solver", "problems", "feasible_share", "missed_where_sbmp_meets", "cost_le_sbmp_share",
+        "median_cost_over_sbmp", "optimum_known", "median_cost_over_optimum", "max_cost_over_optimum",
+        "median_cost_over_best", "proven_optimal_share", "p50_ms", "p95_ms", "peak_mb", "added_mb",
+    ]
 
-    var csvLine: String {
+    var csvFields: [String] {
         let f = BenchFormat.self
         return [
-            f.csv(group), solver, "\(problems)", f.share(feasible, problems), "\(missedWhereSBMPMeets)",
+            group, solver, "\(problems)", f.share(feasible, problems), "\(missedWhereSBMPMeets)",
             f.share(atMostSBMP, comparedWithSBMP), f.number(BenchStatistics.percentile(ratiosToSBMP, 0.5), digits: 5),
             "\(ratiosToOptimum.count)", f.number(BenchStatistics.percentile(ratiosToOptimum, 0.5), digits: 5),
             f.number(ratiosToOptimum.max() ?? .nan, digits: 5),
@@ -67,7 +68,7 @@ struct BenchSummaryRow {
             f.number(BenchStatistics.percentile(seconds, 0.5) * 1000, digits: 3),
             f.number(BenchStatistics.percentile(seconds, 0.95) * 1000, digits: 3),
             f.number((peakBytes ?? .nan) / 1e6, digits: 1), f.number((addedBytes ?? .nan) / 1e6, digits: 1),
-        ].joined(separator: ",")
+        ]
     }
 }
 
@@ -198,29 +199,28 @@ struct BenchSummary {
 
     func write(records: [BenchRecord], to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let header = BenchSummaryRow(group: "", solver: "").csvHeader
-        try ([header] + interleaved.map(\.csvLine)).joined(separator: "\n").appending("\n")
-            .write(toFile: "\(directory)/summary.csv", atomically: true, encoding: .utf8)
-        try ([header] + bySize.map(\.csvLine)).joined(separator: "\n").appending("\n")
-            .write(toFile: "\(directory)/by-size.csv", atomically: true, encoding: .utf8)
-        var lines = [
-            "instance,set,services,solver,status,feasible,cost_per_hour,delay_s,edge_services,seconds,nodes,"
-                + "sbmp_cost,sbmp_feasible,sbmp_seconds,optimum_cost"
-        ]
+        for (rows, name) in [(interleaved, "summary.csv"), (bySize, "by-size.csv")] {
+            var table = CSVTable(header: BenchSummaryRow.csvHeader)
+            for row in rows { table.append(row.csvFields) }
+            try table.text.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+        }
+        var table = CSVTable(header: [
+            "instance", "set", "services", "solver", "status", "feasible", "cost_per_hour", "delay_s", "edge_services",
+            "seconds", "nodes", "sbmp_cost", "sbmp_feasible", "sbmp_seconds", "optimum_cost",
+        ])
         let f = BenchFormat.self
         for r in records {
             let c = r.benchCase
-            lines.append(
+            table.append(
                 [
                     c.name, c.set, "\(c.services)", r.solver, r.status.rawValue, "\(r.feasible)", f.number(r.cost, digits: 9),
                     f.number(r.delay, digits: 9), "\(r.edgeServices)", f.number(r.seconds, digits: 6), "\(r.nodes)",
                     c.sbmp.map { f.number($0.cost, digits: 9) } ?? "", c.sbmp.map { "\($0.feasible)" } ?? "",
                     c.sbmp?.seconds.map { f.number($0, digits: 4) } ?? "",
                     c.optimum.map { f.number($0.cost, digits: 9) } ?? "",
-                ].joined(separator: ","))
+                ])
         }
-        try lines.joined(separator: "\n").appending("\n")
-            .write(toFile: "\(directory)/records.csv", atomically: true, encoding: .utf8)
+        try table.text.write(toFile: "\(directory)/records.csv", atomically: true, encoding: .utf8)
     }
 }
 
@@ -236,8 +236,6 @@ enum BenchFormat {
     static func percent(_ part: Int, _ whole: Int) -> String {
         whole == 0 ? "" : String(format: "%.1f%%", 100 * Double(part) / Double(whole))
     }
-
-    static func csv(_ text: String) -> String { text.contains(",") ? "\"\(text)\"" : text }
 
     static let widths = [18, 5, 9, 7, 8, 14, 18, 13, 14, 8, 10, 10, 8, 6]
 

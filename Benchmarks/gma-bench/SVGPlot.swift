@@ -1,4 +1,5 @@
 import Foundation
+import GMACharts
 
 /// Two panels drawn from the per-size rows: median solve time against services (log–log), and median cost
 /// ratio against services (to SBMP on the public instances, to the cheapest found on generated apps).
@@ -35,11 +36,7 @@ struct SVGPlot {
     func render() -> String {
         let width = 1000.0
         let height = 420.0
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
-            <rect width="100%" height="100%" fill="white"/>
-
-            """
+        var svg = SVGElements.document(width: Int(width), height: Int(height)) + "\n"
         let allTimes = series.flatMap { $0.time.map(\.value) }
         let allRatios = series.flatMap { $0.ratio.map(\.value) }
         let allSizes = series.flatMap { $0.time.map(\.services) + $0.ratio.map(\.services) }
@@ -85,11 +82,11 @@ struct SVGPlot {
             // Legend.
             let y = 375.0 + Double(i / 3) * 18
             let x = 70.0 + Double(i % 3) * 200
-            svg += "<rect x=\"\(x)\" y=\"\(y - 9)\" width=\"14\" height=\"4\" fill=\"\(colour)\"/>"
-            svg += "<text x=\"\(x + 20)\" y=\"\(y - 4)\">\(s.name)</text>\n"
+            svg += SVGElements.rect(x: x, y: y - 9, width: 14, height: 4, fill: colour)
+            svg += SVGElements.text(x: x + 20, y: y - 4, SVGElements.escape(s.name)) + "\n"
         }
-        svg += "<text x=\"660\" y=\"371\">● public instances   ■ generated apps</text>\n"
-        svg += "<text x=\"660\" y=\"389\" font-size=\"10\">ratio: to SBMP (public), to the cheapest found (generated)</text>\n"
+        svg += SVGElements.text(x: 660, y: 371, "● public instances   ■ generated apps") + "\n"
+        svg += SVGElements.text(x: 660, y: 389, "ratio: to SBMP (public), to the cheapest found (generated)", size: 10) + "\n"
         return svg + "</svg>\n"
     }
 
@@ -102,43 +99,42 @@ struct SVGPlot {
         func point(_ p: (Double, Double)) -> (Double, Double) { (x + p.0 * width, y + (1 - p.1) * height) }
 
         func frame(title: String, xLabel: String) -> String {
-            "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#333\"/>\n"
-                + "<text x=\"\(x + width / 2)\" y=\"\(y - 12)\" text-anchor=\"middle\" font-weight=\"bold\">\(title)</text>\n"
-                + "<text x=\"\(x + width / 2)\" y=\"\(y + height + 34)\" text-anchor=\"middle\">\(xLabel)</text>\n"
+            SVGElements.rect(x: x, y: y, width: width, height: height, fill: "none", stroke: "#333") + "\n"
+                + SVGElements.text(x: x + width / 2, y: y - 12, SVGElements.escape(title), weight: "bold", anchor: "middle") + "\n"
+                + SVGElements.text(x: x + width / 2, y: y + height + 34, SVGElements.escape(xLabel), anchor: "middle") + "\n"
         }
 
         func xTick(at f: Double, label: String) -> String {
             let (px, py) = point((f, 0))
-            return "<line x1=\"\(px)\" y1=\"\(py)\" x2=\"\(px)\" y2=\"\(y)\" stroke=\"#eee\"/>"
-                + "<text x=\"\(px)\" y=\"\(py + 16)\" text-anchor=\"middle\">\(label)</text>\n"
+            return SVGElements.line(x1: px, y1: py, x2: px, y2: y, stroke: "#eee")
+                + SVGElements.text(x: px, y: py + 16, SVGElements.escape(label), anchor: "middle") + "\n"
         }
 
         func yTick(at f: Double, label: String) -> String {
             let (px, py) = point((0, f))
-            return "<line x1=\"\(px)\" y1=\"\(py)\" x2=\"\(x + width)\" y2=\"\(py)\" stroke=\"#eee\"/>"
-                + "<text x=\"\(px - 6)\" y=\"\(py + 4)\" text-anchor=\"end\">\(label)</text>\n"
+            return SVGElements.line(x1: px, y1: py, x2: x + width, y2: py, stroke: "#eee")
+                + SVGElements.text(x: px - 6, y: py + 4, SVGElements.escape(label), anchor: "end") + "\n"
         }
 
         func line(from a: (Double, Double), to b: (Double, Double), colour: String, dash: Bool) -> String {
             let (x1, y1) = point(a)
             let (x2, y2) = point(b)
-            return "<line x1=\"\(x1)\" y1=\"\(y1)\" x2=\"\(x2)\" y2=\"\(y2)\" stroke=\"\(colour)\"\(dash ? " stroke-dasharray=\"4 3\"" : "")/>\n"
+            return SVGElements.line(x1: x1, y1: y1, x2: x2, y2: y2, stroke: colour, dash: dash ? "4 3" : nil) + "\n"
         }
 
         func polyline(_ points: [(Double, Double)], colour: String) -> String {
             guard points.count > 1 else { return "" }
-            let text = points.map { p in
+            return SVGElements.polyline(points.map { p in
                 let (px, py) = point(p)
-                return String(format: "%.1f,%.1f", px, py)
-            }.joined(separator: " ")
-            return "<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+                return (x: px, y: py)
+            }, stroke: colour, width: 1.5) + "\n"
         }
 
         func marker(at p: (Double, Double), colour: String, square: Bool) -> String {
             let (px, py) = point(p)
-            return square
-                ? String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%@\"/>\n", px - 3, py - 3, colour)
-                : String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>\n", px, py, colour)
+            return (square
+                ? SVGElements.rect(x: px - 3, y: py - 3, width: 6, height: 6, fill: colour)
+                : SVGElements.circle(x: px, y: py, radius: 3, fill: colour)) + "\n"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GMACharts
 
 /// The run as a hand-written SVG: delay against the band, request rate with the edge set, and cost.
 ///
@@ -28,9 +29,7 @@ public struct TimelinePlot: Sendable {
         let height = top + 3 * panelHeight + 2 * gap + 56
         func x(_ t: Double) -> Double { left + plotWidth * t / end }
         var out: [String] = []
-        out.append(
-            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="12">"#)
-        out.append(#"<rect width="100%" height="100%" fill="white"/>"#)
+        out.append(SVGElements.document(width: Int(width), height: Int(height)))
         let summary = run.summary
         let scenario = run.scenario
         out.append(
@@ -54,14 +53,15 @@ public struct TimelinePlot: Sendable {
         out.append(hline(yDelay(band.unoffloadSeconds * 1000), color: Self.unoffloadColor, dash: true))
         for action in run.actions {
             let color = action.text.hasPrefix("offload") ? Self.offloadColor : action.text.hasPrefix("consolidate") ? "#00897b" : Self.unoffloadColor
-            let xa = f(x(action.time))
-            out.append(#"<line x1="\#(xa)" y1="\#(f(delayTop))" x2="\#(xa)" y2="\#(f(delayTop + 2 * panelHeight + gap))" stroke="\#(color)" stroke-opacity="0.45" stroke-width="1.5"/>"#)
+            out.append(SVGElements.line(
+                x1: x(action.time), y1: delayTop, x2: x(action.time), y2: delayTop + 2 * panelHeight + gap, stroke: color,
+                width: 1.5, opacity: 0.45))
         }
         let cap = delayScale.max
         out.append(polyline(samples.map { (x($0.time), yDelay(min($0.delayQuantileSeconds * 1000, cap))) }, color: "#ff9800", width: 1))
         out.append(polyline(samples.map { (x($0.time), yDelay(min($0.delaySeconds * 1000, cap))) }, color: "#212121", width: 1.6))
         for o in run.events where o.kind == .observation {
-            out.append(#"<circle cx="\#(f(x(o.time)))" cy="\#(f(yDelay(min(o.values[0] * 1000, cap))))" r="1.6" fill='#6a1b9a'/>"#)
+            out.append(SVGElements.circle(x: x(o.time), y: yDelay(min(o.values[0] * 1000, cap)), radius: 1.6, fill: "#6a1b9a"))
         }
         out.append(offScale(
             samples.map { ($0.time, $0.delaySeconds * 1000, $0.delayQuantileSeconds * 1000) }, cap: cap, top: delayTop,
@@ -87,7 +87,8 @@ public struct TimelinePlot: Sendable {
         out.append(stepline(samples.map { (x($0.time), yEdge(Double($0.servingAtEdge.count))) }, color: Self.edgeColor, width: 2))
         out.append(polyline(samples.map { (x($0.time), yRate($0.userRequestsPerSecond)) }, color: "#1565c0", width: 1.6))
         for value in edgeScale.ticks {
-            out.append(#"<line x1="\#(f(width - right))" y1="\#(f(yEdge(value)))" x2="\#(f(width - right + 5))" y2="\#(f(yEdge(value)))" stroke="\#(Self.edgeColor)"/>"#)
+            out.append(SVGElements.line(
+                x1: width - right, y1: yEdge(value), x2: width - right + 5, y2: yEdge(value), stroke: Self.edgeColor))
             out.append(text(width - right + 8, yEdge(value) + 4, edgeScale.label(value), color: Self.edgeColor))
         }
         out.append(text(width - right + 8, rateTop - 30, "edge", size: 11, weight: "bold", color: Self.edgeColor))
@@ -134,16 +135,16 @@ public struct TimelinePlot: Sendable {
         var out: [String] = []
         let y = axis(top: top, scale: scale)
         for value in scale.ticks {
-            out.append(#"<line x1="\#(f(left))" y1="\#(f(y(value)))" x2="\#(f(left + plotWidth))" y2="\#(f(y(value)))" stroke='#eeeeee'/>"#)
+            out.append(SVGElements.line(x1: left, y1: y(value), x2: left + plotWidth, y2: y(value), stroke: "#eeeeee"))
             out.append(text(left - 8, y(value) + 4, scale.label(value), anchor: "end"))
         }
-        out.append(#"<rect x="\#(f(left))" y="\#(f(top))" width="\#(f(plotWidth))" height="\#(f(panelHeight))" fill="none" stroke='#616161'/>"#)
+        out.append(SVGElements.rect(x: left, y: top, width: plotWidth, height: panelHeight, fill: "none", stroke: "#616161"))
         let minutes = end / 60
         let stepMinutes = [1.0, 2, 5, 10, 15, 20, 30, 60, 120].first { minutes / $0 <= 14 } ?? 240
         var m = 0.0
         while m <= minutes + 1e-9 {
             let xm = xOf(m * 60)
-            out.append(#"<line x1="\#(f(xm))" y1="\#(f(top + panelHeight))" x2="\#(f(xm))" y2="\#(f(top + panelHeight + 5))" stroke='#616161'/>"#)
+            out.append(SVGElements.line(x1: xm, y1: top + panelHeight, x2: xm, y2: top + panelHeight + 5, stroke: "#616161"))
             out.append(text(xm, top + panelHeight + 18, String(format: "%.0f", m), anchor: "middle"))
             m += stepMinutes
         }
@@ -167,13 +168,14 @@ public struct TimelinePlot: Sendable {
             let mid = row - 4
             switch swatch {
             case .line:
-                out.append(#"<line x1="\#(f(cursor))" y1="\#(f(mid))" x2="\#(f(cursor + 16))" y2="\#(f(mid))" stroke="\#(color)" stroke-width="2.5"/>"#)
+                out.append(SVGElements.line(x1: cursor, y1: mid, x2: cursor + 16, y2: mid, stroke: color, width: 2.5))
             case .dash:
-                out.append(#"<line x1="\#(f(cursor))" y1="\#(f(mid))" x2="\#(f(cursor + 16))" y2="\#(f(mid))" stroke="\#(color)" stroke-width="1.5" stroke-dasharray="4 2"/>"#)
+                out.append(SVGElements.line(x1: cursor, y1: mid, x2: cursor + 16, y2: mid, stroke: color, width: 1.5, dash: "4 2"))
             case .dot:
-                out.append(#"<circle cx="\#(f(cursor + 8))" cy="\#(f(mid))" r="2.5" fill="\#(color)"/>"#)
+                out.append(SVGElements.circle(x: cursor + 8, y: mid, radius: 2.5, fill: color))
             case .bar:
-                out.append(#"<line x1="\#(f(cursor + 8))" y1="\#(f(mid - 6))" x2="\#(f(cursor + 8))" y2="\#(f(mid + 6))" stroke="\#(color)" stroke-opacity="0.45" stroke-width="2"/>"#)
+                out.append(SVGElements.line(
+                    x1: cursor + 8, y1: mid - 6, x2: cursor + 8, y2: mid + 6, stroke: color, width: 2, opacity: 0.45))
             }
             out.append(text(cursor + 20, row, escape(label), size: 11))
             cursor += itemWidth + 14
@@ -208,7 +210,7 @@ public struct TimelinePlot: Sendable {
                 : "▲ off scale: \(quantileName) up to \(Self.thousands(quantilePeak)) ms"
             let labelWidth = Self.textWidth(label, size: 11)
             let anchorEnd = x1 + 6 + labelWidth > width - right
-            out.append(#"<line x1="\#(f(x0))" y1="\#(f(top + 1.5))" x2="\#(f(max(x1, x0 + 2)))" y2="\#(f(top + 1.5))" stroke='#212121' stroke-width="3"/>"#)
+            out.append(SVGElements.line(x1: x0, y1: top + 1.5, x2: max(x1, x0 + 2), y2: top + 1.5, stroke: "#212121", width: 3))
             let start = anchorEnd ? x0 - 6 - labelWidth : x1 + 6
             if start > labelsEnd + 8 {
                 out.append(text(anchorEnd ? x0 - 6 : x1 + 6, top + 16, label, size: 11, anchor: anchorEnd ? "end" : "start"))
@@ -235,16 +237,15 @@ public struct TimelinePlot: Sendable {
     }
 
     private func hline(_ y: Double, color: String, dash: Bool) -> String {
-        #"<line x1="\#(f(left))" y1="\#(f(y))" x2="\#(f(width - right))" y2="\#(f(y))" stroke="\#(color)" stroke-width="1.2"\#(dash ? #" stroke-dasharray="6 4""# : "")/>"#
+        SVGElements.line(x1: left, y1: y, x2: width - right, y2: y, stroke: color, width: 1.2, dash: dash ? "6 4" : nil)
     }
 
     private func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String) -> String {
-        #"<rect x="\#(f(x))" y="\#(f(y))" width="\#(f(w))" height="\#(f(max(h, 0)))" fill="\#(fill)"/>"#
+        SVGElements.rect(x: x, y: y, width: w, height: h, fill: fill)
     }
 
     private func polyline(_ points: [(Double, Double)], color: String, width: Double, dash: Bool = false) -> String {
-        let list = points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
-        return #"<polyline fill="none" stroke="\#(color)" stroke-width="\#(width)"\#(dash ? #" stroke-dasharray="5 3""# : "") points="\#(list)"/>"#
+        SVGElements.polyline(points.map { (x: $0.0, y: $0.1) }, stroke: color, width: width, dash: dash ? "5 3" : nil)
     }
 
     /// A staircase: the edge set changes at an instant and holds.
@@ -257,48 +258,13 @@ public struct TimelinePlot: Sendable {
         return polyline(stairs, color: color, width: width)
     }
 
+    /// Text with this plot's defaults written out, so a viewer's own defaults never show through.
     private func text(
         _ x: Double, _ y: Double, _ s: String, size: Int = 12, weight: String = "normal", anchor: String = "start",
         color: String = "#212121"
     ) -> String {
-        #"<text x="\#(f(x))" y="\#(f(y))" font-size="\#(size)" font-weight="\#(weight)" text-anchor="\#(anchor)" fill="\#(color)">\#(s)</text>"#
+        SVGElements.text(x: x, y: y, s, size: size, weight: weight, anchor: anchor, colour: color)
     }
 
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
-
-    private func f(_ v: Double) -> String { String(format: "%.1f", v) }
-}
-
-/// A value axis from 0 with round ticks: the step is 1, 2, 2.5 or 5 times a power of ten, and the top is the
-/// first tick at or above the data.
-struct AxisScale: Equatable {
-    let step: Double
-    let max: Double
-
-    init(max value: Double, divisions: Int = 5, integral: Bool = false) {
-        let target = Swift.max(value, 1e-9)
-        let raw = target / Double(divisions)
-        let magnitude = pow(10, floor(log10(raw)))
-        var step = ([1.0, 2, 2.5, 5, 10].first { $0 * magnitude >= raw - 1e-12 } ?? 10) * magnitude
-        if integral { step = Swift.max(step.rounded(.up), 1) }
-        self.step = step
-        self.max = Swift.max((target / step - 1e-9).rounded(.up), 1) * step
-    }
-
-    var ticks: [Double] {
-        let n = Int((max / step).rounded())
-        return (0...n).map { Double($0) * step }
-    }
-
-    /// As many decimals as the step needs (2.5 → one, 0.25 → two), the same for every tick.
-    func label(_ value: Double) -> String {
-        let decimals = (0...4).first { d in
-            let scaled = step * pow(10, Double(d))
-            return abs(scaled - scaled.rounded()) < 1e-6
-        } ?? 4
-        return String(format: "%.\(decimals)f", value)
-    }
+    private func escape(_ s: String) -> String { SVGElements.escape(s) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GMACharts
 
 /// A finished run: the timeline and what it adds up to.
 public struct TwinRunResult: Sendable {
@@ -103,11 +104,12 @@ public struct TwinSummary: Sendable, Equatable {
 extension TwinRunResult {
     /// One row per tick; per-service columns would make it unreadable, so the edge set is one cell.
     public var csv: String {
-        var lines = [
-            "time_s,rate_rps,rtt_ms,bandwidth_mbps,delay_ms,delay_quantile_ms,network_ms,processing_ms,queueing_ms,rho,"
-                + "edge_services,edge_count,replicas_cloud,replicas_edge,cost_per_hour,cloud_only_cost_per_hour,extra_cost_per_hour,measured_delay_ms,"
-                + "oracle_cost_per_hour,oracle_edge_count"
-        ]
+        var table = CSVTable(header: [
+            "time_s", "rate_rps", "rtt_ms", "bandwidth_mbps", "delay_ms", "delay_quantile_ms", "network_ms",
+            "processing_ms", "queueing_ms", "rho", "edge_services", "edge_count", "replicas_cloud", "replicas_edge",
+            "cost_per_hour", "cloud_only_cost_per_hour", "extra_cost_per_hour", "measured_delay_ms",
+            "oracle_cost_per_hour", "oracle_edge_count",
+        ])
         let observations = events.filter { $0.kind == .observation }
         var next = 0
         var measured = ""
@@ -116,7 +118,7 @@ extension TwinRunResult {
                 measured = String(format: "%.3f", observations[next].values[0] * 1000)
                 next += 1
             }
-            let row: [String] = [
+            table.append([
                 String(format: "%.0f", s.time), String(format: "%.3f", s.userRequestsPerSecond),
                 String(format: "%.3f", s.rttSeconds * 1000), String(format: "%.3f", s.bandwidthBitsPerSecond / 1e6),
                 String(format: "%.3f", s.delaySeconds * 1000), String(format: "%.3f", s.delayQuantileSeconds * 1000),
@@ -126,9 +128,8 @@ extension TwinRunResult {
                 "\(s.replicasCloud)", "\(s.replicasEdge)", String(format: "%.4f", s.costPerHour),
                 String(format: "%.4f", s.cloudOnlyCostPerHour), String(format: "%.4f", s.extraCostPerHour), measured,
                 String(format: "%.4f", s.oracleCostPerHour), "\(s.oracleEdgeCount)",
-            ]
-            lines.append(row.joined(separator: ","))
+            ])
         }
-        return lines.joined(separator: "\n") + "\n"
+        return table.text
     }
 }

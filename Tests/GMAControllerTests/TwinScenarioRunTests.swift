@@ -1,4 +1,5 @@
 import Foundation
+import GMACharts
 import GMATestSupport
 import Testing
 

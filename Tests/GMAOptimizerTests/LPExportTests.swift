@@ -8,6 +8,20 @@ import Testing
 @Suite struct LPExportTests {
     static let glpsol = "/usr/bin/glpsol"
 
+    /// Solves the LP file with glpsol and returns the objective its report prints.
+    static func glpsolObjective(lp: String, report: String) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: glpsol)
+        process.arguments = ["--lp", lp, "-o", report]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let text = try String(contentsOfFile: report, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("Objective:") })
+        return try #require(line.split(separator: " ").compactMap { Double($0) }.first)
+    }
+
     @Test(arguments: ["offload-small-M12-t02", "offload-M051-t01", "unoffload-lambda-M101-t01"])
     func glpsolAgreesWithInProcessSolve(instance: String) throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.glpsol), "glpsol missing: run scripts/setup")
@@ -19,16 +33,7 @@ import Testing
         let report = directory.appendingPathComponent("report.txt").path
         #expect(PlacementSolver.writeProgram(model, options: SolveOptions(), to: lp) == nil)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.glpsol)
-        process.arguments = ["--lp", lp, "-o", report]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let text = try String(contentsOfFile: report, encoding: .utf8)
-        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("Objective:") })
-        let value = try #require(line.split(separator: " ").compactMap { Double($0) }.first)
+        let value = try Self.glpsolObjective(lp: lp, report: report)
 
         let formulation = PlacementFormulation(model: model, allowRemoval: false)
         let ours = GLPKSolver.solve(formulation.milp, settings: MILPSettings(deadline: GLPKSolver.now() + 30))

@@ -38,16 +38,7 @@ import Testing
         let lp = directory.appendingPathComponent("model.lp").path
         let report = directory.appendingPathComponent("report.txt").path
         #expect(MultiEdgeSolver.writeProgram(model, to: lp) == nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LPExportTests.glpsol)
-        process.arguments = ["--lp", lp, "-o", report]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let text = try String(contentsOfFile: report, encoding: .utf8)
-        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("Objective:") })
-        let value = try #require(line.split(separator: " ").compactMap { Double($0) }.first)
+        let value = try LPExportTests.glpsolObjective(lp: lp, report: report)
         let ours = GLPKSolver.solve(MultiEdgeFormulation(model: model).milp, settings: MILPSettings(deadline: GLPKSolver.now() + 60))
         #expect(ours.status == .optimal)
         #expect(close(value, ours.objective, tolerance: 1e-8), "glpsol \(value) vs \(ours.objective)")

@@ -107,11 +107,13 @@ struct ScenarioReader {
                 }
                 segments.append(.ramp(from: a, to: b, seconds: d))
             case "sine":
-                body.warnUnknownKeys(["mean", "amplitude", "period", "for"])
+                body.warnUnknownKeys(["mean", "amplitude", "period", "for", "phase"])
                 guard let m = rate(body["mean"]), let a = body["amplitude"].double(), let p = body["period"].seconds(),
                     let d = body["for"].seconds()
                 else { ok = false; continue }
-                segments.append(.sine(mean: m, amplitude: a, periodSeconds: p, seconds: d))
+                let phase = body["phase"].double(required: false) ?? 0
+                if !phase.isFinite { body["phase"].error("must be a number of periods (1/3: a third of the period later)") }
+                segments.append(.sine(mean: m, amplitude: a, periodSeconds: p, seconds: d, phase: phase.isFinite ? phase : 0))
             case "csv":
                 guard let path = body.string() else { ok = false; continue }
                 guard let points = readCSV(paths.resolve(path), field: body) else { ok = false; continue }

@@ -7,10 +7,10 @@ import GMAOptimizer
 /// and keeps nothing but the machines' memories and the HPA counts, so a restart loses at most one alarm.
 public actor JointPlacementController {
     public nonisolated let edgeNames: [String]
-    private let lanes: [EdgeLane]
-    private let joint: JointDecider
+    let lanes: [EdgeLane]
+    let joint: JointDecider
     private let machine: ControlStateMachine
-    private let clock: any ControllerClock
+    let clock: any ControllerClock
     private let observer: @Sendable (String, ControllerEvent) -> Void
     private let telemetryAtClockTime: Bool
     private let syncPeriod: Double
@@ -96,9 +96,9 @@ public actor JointPlacementController {
         return max(next.timeIntervalSince(clock.now()), 0)
     }
 
-    private var band: DelayBand { lanes[0].settings.band }
+    var band: DelayBand { lanes[0].settings.band }
 
-    private func headroom(of o: PlacementDecider.Observation, below limit: Double) -> Double {
+    func headroom(of o: PlacementDecider.Observation, below limit: Double) -> Double {
         max(limit - (o.snapshot.userDelaySeconds ?? limit), 0)
     }
 
@@ -174,11 +174,64 @@ public actor JointPlacementController {
         }
     }
 
-    private func read(_ e: Int, at time: Date? = nil) async -> Result<PlacementDecider.Observation, WorldReader.Failure> {
+    func read(_ e: Int, at time: Date? = nil) async -> Result<PlacementDecider.Observation, WorldReader.Failure> {
         let lane = lanes[e]
         return await WorldReader(
             telemetry: lane.telemetry, cluster: lane.cluster, network: lane.network, clock: clock,
             telemetryAtClockTime: telemetryAtClockTime
         ).read(at: time)
+    }
+}
+
+extension JointPlacementController {
+    /// One consistent look at every edge for `gma decide`: the joint decision the loop would take now if every
+    /// edge's condition were confirmed, or, with every edge in band, the consolidation that would be due after
+    /// the dwell. Nothing is applied.
+    public func decideOnce(at time: Date? = nil) async -> JointDecision {
+        var observations: [PlacementDecider.Observation?] = []
+        var failures: [String?] = []
+        for e in edgeNames.indices {
+            switch await read(e, at: time) {
+            case .success(let observation):
+                observations.append(observation)
+                failures.append(nil)
+            case .failure(let failure):
+                observations.append(nil)
+                failures.append(failure.message)
+            }
+        }
+        let now = time ?? clock.now()
+        var roles: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: band.offloadSeconds)) } }
+        for e in edgeNames.indices {
+            guard let o = observations[e] else { continue }
+            let (wanted, _) = joint.deciders[e].wantedAction(o)
+            if wanted == .offload || wanted == .unoffload { roles[e] = .act(wanted) }
+        }
+        var decision: JointDecision
+        if roles.contains(where: { if case .act = $0 { true } else { false } }) {
+            decision = await joint.decide(observations, roles: roles, at: now)
+        } else if lanes[0].settings.policy.consolidation.enabled {
+            let ceiling = band.midpoint - lanes[0].settings.policy.consolidation.marginSeconds
+            let held: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: ceiling)) } }
+            decision = await joint.decide(observations, roles: held, consolidating: true, at: now)
+            if decision.changesAnything {
+                decision.reason = "pending consolidation (after \(Int(lanes[0].settings.policy.consolidation.dwellSeconds)) s in band): " + decision.reason
+            }
+        } else {
+            decision = await joint.decide(observations, roles: roles, at: now)
+        }
+        for e in edgeNames.indices {
+            if let failure = failures[e] {
+                decision.decisions[e].reason = failure
+                decision.decisions[e].readFailures = [failure]
+                continue
+            }
+            // An edge left as it is: what its band says, then what the joint decision said of it, if anything.
+            guard let o = observations[e], decision.decisions[e].operations.isEmpty else { continue }
+            let why = joint.deciders[e].wantedAction(o).1
+            let said = decision.decisions[e].reason
+            decision.decisions[e].reason = said.isEmpty ? why : "\(why); \(said)"
+        }
+        return decision
     }
 }

@@ -11,13 +11,10 @@ public final class ControllerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let clock: @Sendable () -> Date
 
-    private let stateGauges: [ControllerState: Gauge]
-    private let meanDelay: Gauge
-    private let quantileDelay: Gauge
-    private let edgeServices: Gauge
-    private let lastDecisionCost: Gauge
-    private let lastDecisionDelay: Gauge
-    private let lastDecisionTime: Gauge
+    /// The per-edge gauges, keyed by edge name; one set with the key "" when there is one edge.
+    private let gauges: [String: EdgeGauges]
+    /// Whether the series carry an `edge` label (several edges; one edge keeps the single-edge names).
+    private let labelled: Bool
     private let solveSeconds: ValueHistogram
     private let secondsSinceGoodTelemetry: Gauge
     /// What events change besides the gauges; the lock also keeps one event's gauge updates together.
@@ -25,10 +22,46 @@ public final class ControllerMetrics: Sendable {
 
     private struct EventState {
         var lastGoodTelemetry: Date?
-        var decisionCounters: [String: Counter] = [:]
-        var solveStatusCounters: [String: Counter] = [:]
-        var errorCounters: [String: Counter] = [:]
-        var skipCounters: [String: Counter] = [:]
+        var counters: [String: Counter] = [:]
+    }
+
+    /// One edge's gauges.
+    private struct EdgeGauges: Sendable {
+        let states: [ControllerState: Gauge]
+        let meanDelay: Gauge
+        let quantileDelay: Gauge
+        let edgeServices: Gauge
+        let lastDecisionCost: Gauge
+        let lastDecisionDelay: Gauge
+        let lastDecisionTime: Gauge
+
+        init(_ registry: PrometheusCollectorRegistry, edge: [(String, String)]) {
+            var states: [ControllerState: Gauge] = [:]
+            for state in ControllerState.allCases {
+                states[state] = registry.makeGauge(
+                    name: "gma_state", labels: edge + [("state", state.rawValue)], help: "1 for the controller's current state")
+            }
+            self.states = states
+            states[.camping]?.set(to: 1)
+            meanDelay = registry.makeGauge(
+                name: "gma_edge_user_delay_seconds", labels: edge + [("statistic", "mean")],
+                help: "Edge users' delay as last observed (NaN: unknown)")
+            quantileDelay = registry.makeGauge(
+                name: "gma_edge_user_delay_seconds", labels: edge + [("statistic", "quantile")],
+                help: "Edge users' delay as last observed (NaN: unknown)")
+            edgeServices = registry.makeGauge(
+                name: "gma_edge_services", labels: edge, help: "Services at the edge after the last decision (NaN before one)")
+            lastDecisionCost = registry.makeGauge(
+                name: "gma_last_decision_cost_per_hour", labels: edge, help: "Model cost per hour of the last decided placement")
+            lastDecisionDelay = registry.makeGauge(
+                name: "gma_last_decision_delay_seconds", labels: edge, help: "Model delay of the last decided placement")
+            lastDecisionTime = registry.makeGauge(
+                name: "gma_last_decision_timestamp_seconds", labels: edge,
+                help: "When the last decision was taken (Unix time)")
+            for gauge in [meanDelay, quantileDelay, edgeServices, lastDecisionCost, lastDecisionDelay, lastDecisionTime] {
+                gauge.set(to: .nan)
+            }
+        }
     }
 
     /// Whether a telemetry cycle has succeeded yet (`/readyz`).
@@ -36,23 +69,16 @@ public final class ControllerMetrics: Sendable {
         state.withLock { $0.lastGoodTelemetry != nil }
     }
 
-    public init(band: DelayBand, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// `edges`: the edge names when there are several (every per-edge series then carries `edge`); empty or
+    /// one name: the single-edge series, without the label.
+    public init(band: DelayBand, edges: [String] = [], clock: @escaping @Sendable () -> Date = { Date() }) {
         self.clock = clock
-        var states: [ControllerState: Gauge] = [:]
-        for state in ControllerState.allCases {
-            states[state] = registry.makeGauge(
-                name: "gma_state", labels: [("state", state.rawValue)], help: "1 for the controller's current state")
+        labelled = edges.count > 1
+        var gauges: [String: EdgeGauges] = [:]
+        for edge in labelled ? edges : [""] {
+            gauges[edge] = EdgeGauges(registry, edge: labelled ? [("edge", edge)] : [])
         }
-        stateGauges = states
-        states[.camping]?.set(to: 1)
-        meanDelay = registry.makeGauge(
-            name: "gma_edge_user_delay_seconds", labels: [("statistic", "mean")],
-            help: "Edge users' delay as last observed (NaN: unknown)")
-        quantileDelay = registry.makeGauge(
-            name: "gma_edge_user_delay_seconds", labels: [("statistic", "quantile")],
-            help: "Edge users' delay as last observed (NaN: unknown)")
-        meanDelay.set(to: .nan)
-        quantileDelay.set(to: .nan)
+        self.gauges = gauges
         let thresholds: [(String, Double?)] = [
             ("offload", band.offloadSeconds), ("unoffload", band.unoffloadSeconds),
             ("offload_quantile", band.offloadQuantileSeconds), ("unoffload_quantile", band.unoffloadQuantileSeconds),
@@ -62,16 +88,6 @@ public final class ControllerMetrics: Sendable {
                 name: "gma_threshold_seconds", labels: [("threshold", name)], help: "The delay band's thresholds"
             ).set(to: value ?? .nan)
         }
-        edgeServices = registry.makeGauge(
-            name: "gma_edge_services", help: "Services at the edge after the last decision (NaN before one)")
-        edgeServices.set(to: .nan)
-        lastDecisionCost = registry.makeGauge(
-            name: "gma_last_decision_cost_per_hour", help: "Model cost per hour of the last decided placement")
-        lastDecisionDelay = registry.makeGauge(
-            name: "gma_last_decision_delay_seconds", help: "Model delay of the last decided placement")
-        lastDecisionTime = registry.makeGauge(
-            name: "gma_last_decision_timestamp_seconds", help: "When the last decision was taken (Unix time)")
-        for gauge in [lastDecisionCost, lastDecisionDelay, lastDecisionTime] { gauge.set(to: .nan) }
         solveSeconds = registry.makeValueHistogram(
             name: "gma_solve_seconds", buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
             help: "Wall time of placement solves")
@@ -80,36 +96,38 @@ public final class ControllerMetrics: Sendable {
         secondsSinceGoodTelemetry.set(to: .nan)
     }
 
-    public func record(_ event: ControllerEvent) {
-        state.withLock { record(event, into: &$0) }
+    /// Records one event of edge `edge` (nil or unknown to a single-edge registry: the only edge).
+    public func record(_ event: ControllerEvent, edge: String? = nil) {
+        let key = labelled ? (edge ?? "") : ""
+        guard let gauges = gauges[key] else { return }
+        let label: [(String, String)] = labelled ? [("edge", key)] : []
+        state.withLock { record(event, gauges, label, into: &$0) }
     }
 
-    private func record(_ event: ControllerEvent, into state: inout EventState) {
+    private func record(_ event: ControllerEvent, _ g: EdgeGauges, _ edge: [(String, String)], into state: inout EventState) {
         switch event {
         case .transition(_, _, let to, _):
-            for (state, gauge) in stateGauges { gauge.set(to: state == to ? 1 : 0) }
+            for (state, gauge) in g.states { gauge.set(to: state == to ? 1 : 0) }
         case .observed(let time, _, let mean, let quantile):
-            meanDelay.set(to: mean ?? .nan)
-            quantileDelay.set(to: quantile ?? .nan)
+            g.meanDelay.set(to: mean ?? .nan)
+            g.quantileDelay.set(to: quantile ?? .nan)
             if mean != nil { state.lastGoodTelemetry = time }
         case .decided(let decision):
-            counter(&state.decisionCounters, "gma_decisions_total", ("action", decision.action.rawValue), "Decisions by action")
+            counter(&state, "gma_decisions_total", edge + [("action", decision.action.rawValue)], "Decisions by action")
                 .increment()
-            lastDecisionTime.set(to: decision.time.timeIntervalSince1970)
+            g.lastDecisionTime.set(to: decision.time.timeIntervalSince1970)
             if let placement = decision.placement {
-                lastDecisionCost.set(to: placement.evaluation.cost.total)
-                lastDecisionDelay.set(to: placement.evaluation.delaySeconds)
-                edgeServices.set(to: Double(placement.edgeServices.count))
+                g.lastDecisionCost.set(to: placement.evaluation.cost.total)
+                g.lastDecisionDelay.set(to: placement.evaluation.delaySeconds)
+                g.edgeServices.set(to: Double(placement.edgeServices.count))
                 solveSeconds.record(placement.seconds)
-                counter(&state.solveStatusCounters, "gma_solves_total", ("status", placement.status.rawValue), "Solves by status")
-                    .increment()
+                counter(&state, "gma_solves_total", [("status", placement.status.rawValue)], "Solves by status").increment()
             }
         case .operationFailed(_, let operation, _):
             let kind = String(describing: operation).split(separator: " ").first.map(String.init) ?? "operation"
-            counter(&state.errorCounters, "gma_cluster_errors_total", ("operation", kind), "Failed cluster operations")
-                .increment()
+            counter(&state, "gma_cluster_errors_total", edge + [("operation", kind)], "Failed cluster operations").increment()
         case .skipped(_, _, let reason):
-            counter(&state.skipCounters, "gma_skipped_cycles_total", ("cause", Self.cause(of: reason)), "Cycles without a decision")
+            counter(&state, "gma_skipped_cycles_total", edge + [("cause", Self.cause(of: reason))], "Cycles without a decision")
                 .increment()
         }
     }
@@ -122,12 +140,11 @@ public final class ControllerMetrics: Sendable {
         return registry.emitToString()
     }
 
-    private func counter(
-        _ cache: inout [String: Counter], _ name: String, _ label: (String, String), _ help: String
-    ) -> Counter {
-        if let existing = cache[label.1] { return existing }
-        let made = registry.makeCounter(name: name, labels: [label], help: help)
-        cache[label.1] = made
+    private func counter(_ state: inout EventState, _ name: String, _ labels: [(String, String)], _ help: String) -> Counter {
+        let key = ([name] + labels.map { "\($0.0)=\($0.1)" }).joined(separator: ",")
+        if let existing = state.counters[key] { return existing }
+        let made = registry.makeCounter(name: name, labels: labels, help: help)
+        state.counters[key] = made
         return made
     }
 

@@ -20,8 +20,8 @@ public final class DecisionJournal: Sendable {
         self.handle = Mutex(handle)
     }
 
-    public func append(_ decision: ControllerDecision, commands: [[String]]) {
-        let line = decision.json(commands: commands, includeProblem: true).rendered() + "\n"
+    public func append(_ decision: ControllerDecision, commands: [[String]], edge: String? = nil) {
+        let line = decision.json(commands: commands, includeProblem: true, edge: edge).rendered() + "\n"
         handle.withLock { $0.write(Data(line.utf8)) }
     }
 }

@@ -5,9 +5,11 @@ import GMAOptimizer
 extension ControllerDecision {
     /// The `gma decide --format json` object; with `includeProblem`, also the full problem (the journal),
     /// so any decision can be replayed with `gma solve`.
-    public func json(commands: [[String]], includeProblem: Bool = false) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("time", .string(ISO8601DateFormatter().string(from: time))),
+    /// `edge`: the edge this decision is for, when there are several (the member is left out otherwise).
+    public func json(commands: [[String]], includeProblem: Bool = false, edge: String? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [("time", .string(ISO8601DateFormatter().string(from: time)))]
+        if let edge { members.append(("edge", .string(edge))) }
+        members += [
             ("action", .string(action.rawValue)),
             ("reason", .string(reason)),
             ("telemetry", .object([

@@ -47,6 +47,26 @@ import Testing
         #expect(Self.value(#"gma_skipped_cycles_total{cause="telemetry"}"#, in: text) == 1)
     }
 
+    @Test func severalEdgesCarryTheEdgeLabel() {
+        let metrics = ControllerMetrics(band: Self.band, edges: ["edge1", "edge2"])
+        let t = Date(timeIntervalSince1970: 1_767_225_600)
+        metrics.record(.observed(time: t, state: .camping, meanDelaySeconds: 0.15, quantileDelaySeconds: 0.3), edge: "edge2")
+        metrics.record(.transition(time: t, from: .camping, to: .offloadAlarm, reason: "test"), edge: "edge2")
+        metrics.record(.decided(ControllerDecision(time: t, action: .offload, reason: "test")), edge: "edge1")
+        metrics.record(.skipped(time: t, state: .camping, reason: "telemetry failed: boom"), edge: "edge1")
+        let text = metrics.exposition()
+        #expect(Self.value(#"gma_edge_user_delay_seconds{edge="edge2",statistic="mean"}"#, in: text) == 0.15)
+        #expect(Self.value(#"gma_edge_user_delay_seconds{edge="edge1",statistic="mean"}"#, in: text)?.isNaN == true)
+        #expect(Self.value(#"gma_state{edge="edge2",state="offload-alarm"}"#, in: text) == 1)
+        #expect(Self.value(#"gma_state{edge="edge1",state="camping"}"#, in: text) == 1)
+        #expect(Self.value(#"gma_decisions_total{edge="edge1",action="offload"}"#, in: text) == 1)
+        #expect(Self.value(#"gma_skipped_cycles_total{edge="edge1",cause="telemetry"}"#, in: text) == 1)
+        #expect(Self.value(#"gma_threshold_seconds{threshold="offload"}"#, in: text) == 0.12, "the band is shared")
+        // The journal names the edge too.
+        let line = ControllerDecision(time: t, action: .offload, reason: "r").json(commands: [], edge: "edge1").rendered()
+        #expect(line.contains(#""edge":"edge1""#))
+    }
+
     @Test func healthAndReadiness() async throws {
         let metrics = ControllerMetrics(band: Self.band)
         let endpoints = try ObservabilityEndpoints(address: "127.0.0.1:0", metrics: metrics)

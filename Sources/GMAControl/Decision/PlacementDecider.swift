@@ -133,10 +133,9 @@ public struct PlacementDecider: Sendable {
     /// this edge's users.
     func measuredModel(_ o: Observation, template: PlacementProblem) -> Result<PlacementModel, ModelFailure> {
         var problem: PlacementProblem
-        do {
-            problem = try o.snapshot.placementProblem(from: template)
-        } catch {
-            return .failure(ModelFailure(message: "no placement computed: \(error.description)"))
+        switch measuredProblem(o, template: template) {
+        case .success(let measured): problem = measured
+        case .failure(let failure): return .failure(failure)
         }
         // Only the part of the cloud usage caused by this edge's users moves with them (docs/controller.md §4).
         for i in problem.services.indices {
@@ -151,6 +150,15 @@ public struct PlacementDecider: Sendable {
             return .success(try PlacementModel(problem))
         } catch {
             return .failure(ModelFailure(message: "no placement computed: the measured problem is invalid: \(error.description)"))
+        }
+    }
+
+    /// The telemetry poured into `template`, the cloud usage as measured (every user's).
+    func measuredProblem(_ o: Observation, template: PlacementProblem) -> Result<PlacementProblem, ModelFailure> {
+        do {
+            return .success(try o.snapshot.placementProblem(from: template))
+        } catch {
+            return .failure(ModelFailure(message: "no placement computed: \(error.description)"))
         }
     }
 
@@ -171,8 +179,13 @@ public struct PlacementDecider: Sendable {
 
     /// Deletions first (the cloud absorbs the edge replicas), then additions (docs/controller.md §5).
     func operations(for solution: PlacementSolution, hpa: [String: ServiceHPAStatus]) -> [ClusterOperation] {
+        operations(added: solution.added, removed: solution.removed, hpa: hpa)
+    }
+
+    /// The operations that add `added` to this edge and remove `removed` from it, from the HPA counts in `hpa`.
+    func operations(added: [String], removed: [String], hpa: [String: ServiceHPAStatus]) -> [ClusterOperation] {
         var ops: [ClusterOperation] = []
-        for service in solution.removed {
+        for service in removed {
             let status = hpa[service]
             let bounds = settings.bounds(of: service)
             let replicas = ReplicaScaling.cloudReplicasAfterUnoffload(
@@ -183,7 +196,7 @@ public struct PlacementDecider: Sendable {
             ops.append(.scale(service: service, area: .cloud, replicas: replicas))
             ops.append(.delete(service: service))
         }
-        for service in solution.added {
+        for service in added {
             let bounds = settings.bounds(of: service)
             let replicas = ReplicaScaling.edgeReplicasAfterOffload(
                 cloudCurrent: hpa[service]?.cloud?.currentReplicas ?? bounds.cloud.min,

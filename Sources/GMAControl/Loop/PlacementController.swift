@@ -1,6 +1,5 @@
 import Foundation
 import GMAOptimizer
-import Synchronization
 
 /// The control loop of docs/controller.md §2: it reads the world each cycle, asks the decider for the facts,
 /// lets the state machine (`ControlStateMachine`, a pure function) choose, and carries out its command.
@@ -122,26 +121,10 @@ public actor PlacementController {
         }
     }
 
-    /// Runs the operations outside the loop's cancellation: a shutdown stops between two services' pairs,
-    /// never inside one (cancelling the loop task would otherwise kill the kubectl call of a pair's second half).
     private func actuate(_ operations: [ClusterOperation], hpa: [String: ServiceHPAStatus], calls: [Call]) async
         -> [(ClusterOperation, String)]
     {
-        let stop = StopFlag()
-        var before: [String: Int] = [:]
-        for (service, status) in hpa {
-            if let current = status.cloud?.currentReplicas { before[service] = current }
-        }
-        var actuator = PlacementActuator(cluster: cluster, cloudReplicasBefore: before, shouldStop: { stop.isSet })
-        if settings.policy.stagedUnoffload {
-            actuator.staging = UnoffloadStaging(clock: clock, readyWaitSeconds: settings.policy.readyWaitSeconds, calls: calls)
-        }
-        let prepared = actuator
-        return await withTaskCancellationHandler {
-            await Task { await prepared.run(operations) }.value
-        } onCancel: {
-            stop.set()
-        }
+        await OperationRunner(cluster: cluster, clock: clock, policy: settings.policy).run(operations, hpa: hpa, calls: calls)
     }
 
     /// One consistent look at the world for `gma decide`: what the loop would do now, without acting.
@@ -173,37 +156,9 @@ public actor PlacementController {
         }
     }
 
-    /// Why a look at the world failed, as one line naming the source.
-    struct ReadFailure: Error {
-        let message: String
+    private func read(at time: Date? = nil) async -> Result<PlacementDecider.Observation, WorldReader.Failure> {
+        await WorldReader(
+            telemetry: telemetry, cluster: cluster, network: network, clock: clock, telemetryAtClockTime: telemetryAtClockTime
+        ).read(at: time)
     }
-
-    private func read(at time: Date? = nil) async -> Result<PlacementDecider.Observation, ReadFailure> {
-        let now = time ?? clock.now()
-        let evaluationTime = time ?? (telemetryAtClockTime ? now : nil)
-        let hpa: [String: ServiceHPAStatus]
-        let edge: Set<String>
-        do {
-            hpa = try await cluster.hpaStatus()
-            edge = try await cluster.edgeServices()
-        } catch {
-            return .failure(ReadFailure(message: "cluster unreadable: \(error)"))
-        }
-        let snapshot: TelemetrySnapshot
-        do {
-            snapshot = try await telemetry.snapshot(at: evaluationTime)
-        } catch {
-            return .failure(ReadFailure(message: "telemetry failed: \(error)"))
-        }
-        return .success(PlacementDecider.Observation(
-            time: now, snapshot: snapshot, edgeServices: edge, hpa: hpa, network: await network.current()))
-    }
-}
-
-/// Set once by the cancellation handler, read by the actuator between pairs.
-private final class StopFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-
-    var isSet: Bool { value.load(ordering: .acquiring) }
-    func set() { value.store(true, ordering: .releasing) }
 }

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// which the group turns into it) cancels the loop, and the loop stops between two services' changes,
 /// never inside one: the operation pair in flight finishes.
 struct ControllerLoopService: Service {
-    let loop: PlacementController
+    let loop: any ControlLoop
     let end: Date?
     let log: Logger
     /// Awaited before the first cycle: the listeners it depends on are bound (no action if they fail).

@@ -1,0 +1,74 @@
+import Foundation
+@testable import GMAControl
+import GMAOptimizer
+import Testing
+
+/// The joint loop over two edges on a simulated clock: one state machine per edge, one joint decision.
+@Suite struct JointControllerTests {
+    static func controller(_ a: ControllerTestWorld, _ b: ControllerTestWorld, logs: [String: EventLog]) -> JointPlacementController {
+        JointPlacementController(
+            lanes: [JointDecisionTests.lane("A", a), JointDecisionTests.lane("B", b)], clock: a.clock,
+            solver: BuiltInJointSolver(.auto), telemetryAtClockTime: true, observer: { edge, event in logs[edge]?.record(event) })
+    }
+
+    @Test func onlyTheEdgeInAlarmActsAfterItsWindow() async throws {
+        // A measures 125 ms (above 120 ms, inside the 10 % neighbourhood: the window applies); B 100 ms, in band.
+        let a = JointDecisionTests.world(delay: 0.125, edge: [])
+        let b = JointDecisionTests.world(delay: 0.100, edge: [])
+        let logs = ["A": EventLog(), "B": EventLog()]
+        let controller = Self.controller(a, b, logs: logs)
+        // t = 0: A notices (look again at once), B is in band (again in 30 s).
+        #expect(await controller.step() == 0)
+        #expect(await controller.states == [.offloadAlarm, .camping])
+        // A's alarm must hold ⌈120/30⌉ = 4 checks, 30 s apart: at 0, 30, 60 and 90 s; B is looked at with it.
+        for _ in 0..<4 {
+            #expect(await controller.step() == 30)
+            a.clock.advance(by: 30)
+        }
+        #expect(await controller.states == [.offloading, .camping])
+        // t = 120 s: the action, then the window (120 s) for A; B's next look is due at once (it was due at 120 s).
+        _ = await controller.step()
+        #expect(await controller.states == [.camping, .camping])
+        #expect(logs["A"]!.transitions == ["camping>offload-alarm", "offload-alarm>offloading", "offloading>camping"])
+        #expect(logs["B"]!.transitions.isEmpty)
+        let decided = try #require(logs["A"]!.decisions.first)
+        #expect(decided.action == .offload)
+        #expect(decided.reason.hasPrefix("joint decision for A"))
+        #expect(a.operations.contains(.apply(service: "a")))
+        #expect(b.operations.isEmpty, "B is in band: adding at its edge only costs")
+        #expect(logs["B"]!.decisions.isEmpty)
+    }
+
+    @Test func bothEdgesInAlarmAreDecidedTogether() async throws {
+        // Both above the band from the start: the same schedule, one joint decision with two acting edges.
+        let a = JointDecisionTests.world(delay: 0.125, edge: [])
+        let b = JointDecisionTests.world(delay: 0.126, edge: [])
+        let logs = ["A": EventLog(), "B": EventLog()]
+        let controller = Self.controller(a, b, logs: logs)
+        #expect(await controller.step() == 0)
+        for _ in 0..<4 {
+            _ = await controller.step()
+            a.clock.advance(by: 30)
+        }
+        _ = await controller.step()
+        let decisions = logs["A"]!.decisions + logs["B"]!.decisions
+        #expect(decisions.count == 2)
+        #expect(decisions.allSatisfy { $0.reason.hasPrefix("joint decision for A, B") && $0.action == .offload })
+        #expect(a.operations.contains(.apply(service: "a")) && b.operations.contains(.apply(service: "a")))
+    }
+
+    @Test func anUnreadableEdgeIsSkippedAndTheOtherGoesOn() async throws {
+        let a = JointDecisionTests.world(delay: 0.125, edge: [])
+        let b = JointDecisionTests.world(delay: 0.100, edge: [])
+        b.locked { b.meanDelay = { _ in nil } }
+        let logs = ["A": EventLog(), "B": EventLog()]
+        let controller = Self.controller(a, b, logs: logs)
+        for _ in 0..<6 {
+            _ = await controller.step()
+            a.clock.advance(by: 30)
+        }
+        #expect(a.operations.contains(.apply(service: "a")))
+        #expect(b.operations.isEmpty)
+        #expect(logs["B"]!.skips.contains { $0.contains("delay unknown") })
+    }
+}

@@ -11,16 +11,6 @@ public enum MultiEdgeMode: String, Sendable, CaseIterable {
     case joint
 }
 
-public enum TwinRunError: Error, CustomStringConvertible {
-    case jointControllerUnavailable
-
-    public var description: String {
-        switch self {
-        case .jointControllerUnavailable: "the joint controller is not part of this build; use the independent mode"
-        }
-    }
-}
-
 extension TwinSimulation {
     /// Runs a multi-edge scenario (any scenario: a single-edge one is one edge) to its end with `mode`'s
     /// controllers on the per-edge views of one world. `onEvent` and `onControllerEvent` get the edge's name.
@@ -59,7 +49,7 @@ extension TwinSimulation {
             }
             try await runIndependent(controllers, clock: paced, world: world, end: end, progress: progress)
         case .joint:
-            let step = try jointStepper(world: world, clock: paced, observers: observers)
+            let step = jointStepper(world: world, clock: paced, observers: observers)
             while clock.now() < end {
                 try Task.checkCancellation()
                 let pause = await step()

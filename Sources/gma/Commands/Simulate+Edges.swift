@@ -33,19 +33,15 @@ extension Simulate {
         let progress = ProgressLine(enabled: isatty(STDOUT_FILENO) == 1 && !quiet, total: loaded.durationSeconds)
         let quiet = quiet
         if !quiet { print("— \(mode.rawValue) —") }
-        do {
-            let result = try await TwinSimulation(scenario: loaded, pacing: pacing).runEdges(
-                mode: mode, progress: { progress.update($0) },
-                onEvent: { edge, event in
-                    guard !quiet, event.kind != .observation else { return }
-                    progress.clear()
-                    print("\(TwinSummaryClock.text(event.time))  \(edge.padding(toLength: 12, withPad: " ", startingAt: 0)) \(event.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(event.text)")
-                })
-            progress.clear()
-            return result
-        } catch let error as TwinRunError {
-            throw UserFacingError("\(scenario): \(error)")
-        }
+        let result = try await TwinSimulation(scenario: loaded, pacing: pacing).runEdges(
+            mode: mode, progress: { progress.update($0) },
+            onEvent: { edge, event in
+                guard !quiet, event.kind != .observation else { return }
+                progress.clear()
+                print("\(TwinSummaryClock.text(event.time))  \(edge.padding(toLength: 12, withPad: " ", startingAt: 0)) \(event.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(event.text)")
+            })
+        progress.clear()
+        return result
     }
 
     /// timeline\(suffix).csv and one timeline\(suffix)-EDGE.svg per edge; returns the paths.

@@ -237,4 +237,29 @@ struct TwinMultiEdgeTests {
         #expect(abs(run.summary.meanCostPerHour - mean) < 1e-9)
         #expect(run.summary.text.contains("oracle             not computed for K > 1"))
     }
+
+    // MARK: gma simulate
+
+    @Test func compareOnASingleEdgeScenarioIsAClearError() async throws {
+        let result = try await CLITests.gma(["simulate", TwinScenarioRunTests.path("flash-crowd"), "--compare", "independent"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--compare independent needs a multi-edge scenario"), "\(result.stderr)")
+        #expect(result.stderr.contains("flash-crowd.yaml"), "names the file: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func compareRunsBothModesAndWritesBothTables() async throws {
+        let directory = try TemporaryDirectory()
+        let result = try await CLITests.gma([
+            "simulate", TwinScenarioRunTests.path("follow-the-sun"), "--compare", "independent", "--quiet", "--out", directory.path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        for part in ["mode               joint", "mode               independent", "cost ratio joint/independent",
+                     "edge-asia above band", "oracle: not computed for K > 1"] {
+            #expect(result.stdout.contains(part), "\(part)")
+        }
+        for file in ["timeline.csv", "timeline-independent.csv", "timeline-edge-eu.svg", "timeline-independent-edge-asia.svg"] {
+            #expect(FileManager.default.fileExists(atPath: (directory.path as NSString).appendingPathComponent(file)), "\(file)")
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GMAObservability
 import GMAOptimizer
 import GMATwin
 
@@ -8,8 +9,12 @@ extension Simulate {
     func runEdges(_ loaded: Scenario, directory: String, pacing: Double) async throws {
         let names = loaded.sites.map(\.name).joined(separator: ", ")
         print("gma simulate: \(loaded.name), app \(loaded.app.name), \(loaded.sites.count) edges (\(names)), \(TwinSummaryClock.text(loaded.durationSeconds)) simulated, solver \(loaded.solver.rawValue), policy \(loaded.policy == .reference ? "reference" : "gma"), seed \(loaded.twin.seed)")
+        let journalFile = try journal.map { path in
+            do { return try DecisionJournal(path: path) } catch { throw UserFacingError("\(error)") }
+        }
         let started = Date()
-        let joint = try await runMode(.joint, loaded, pacing: pacing)
+        // The journal is the joint controller's: the comparison run is not the controller under study.
+        let joint = try await runMode(.joint, loaded, pacing: pacing, journal: journalFile)
         var written = try write(joint, to: directory, suffix: "")
         var independent: MultiEdgeRunResult?
         if compare != nil {
@@ -29,7 +34,9 @@ extension Simulate {
         print("wrote              \(written.joined(separator: ", "))")
     }
 
-    private func runMode(_ mode: MultiEdgeMode, _ loaded: Scenario, pacing: Double) async throws -> MultiEdgeRunResult {
+    private func runMode(
+        _ mode: MultiEdgeMode, _ loaded: Scenario, pacing: Double, journal: DecisionJournal? = nil
+    ) async throws -> MultiEdgeRunResult {
         let progress = ProgressLine(enabled: isatty(STDOUT_FILENO) == 1 && !quiet, total: loaded.durationSeconds)
         let quiet = quiet
         if !quiet { print("— \(mode.rawValue) —") }
@@ -39,6 +46,9 @@ extension Simulate {
                 guard !quiet, event.kind != .observation else { return }
                 progress.clear()
                 print("\(TwinSummaryClock.text(event.time))  \(edge.padding(toLength: 12, withPad: " ", startingAt: 0)) \(event.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(event.text)")
+            },
+            onControllerEvent: { edge, event in
+                if case .decided(let decision) = event { journal?.append(decision, commands: [], edge: edge) }
             })
         progress.clear()
         return result

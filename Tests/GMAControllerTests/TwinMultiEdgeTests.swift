@@ -112,6 +112,22 @@ struct TwinMultiEdgeTests {
         #expect(abs((westSnapshot.userDelaySeconds ?? 0) - westSample.delaySeconds) < 1e-9)
     }
 
+    /// Each edge pays its edge copies, its link, and its share of the cloud's replicas; the shares add up to one.
+    /// Cloud-only at t = 0: east's users need 30 · (10 + 2 · 5) ms = 0.6 cores of cloud CPU, west's 50 · 20 ms =
+    /// 1.0, so the shares are 0.375 and 0.625. Links: 30 · 8000 bit/s = 0.108 GB/h at 0.02 $/GB = 0.00216 $/h for
+    /// east, 0.0036 $/h for west. The cloud's 1-core replicas cost 0.0208 $/h each.
+    @Test func eachEdgePaysItsShareOfTheCloud() throws {
+        let w = try Self.world()
+        let east = try #require(w.world.recorders[0].lastSample)
+        let west = try #require(w.world.recorders[1].lastSample)
+        #expect(east.replicasCloud == west.replicasCloud && east.replicasEdge == 0 && west.replicasEdge == 0)
+        let cloud = Double(east.replicasCloud) * 0.0208
+        #expect(abs(east.cloudCostPerHour - cloud) < 1e-12 && abs(west.cloudCostPerHour - cloud) < 1e-12)
+        #expect(abs(east.costPerHour - (0.375 * cloud + 0.00216)) < 1e-12, "\(east.costPerHour)")
+        #expect(abs(west.costPerHour - (0.625 * cloud + 0.0036)) < 1e-12, "\(west.costPerHour)")
+        #expect(east.oracleCostPerHour == 0 && west.oracleCostPerHour == 0, "no oracle for K > 1")
+    }
+
     // MARK: K = 1
 
     /// A single-edge scenario's timeline is the one the twin wrote before it had edges: the file is the
@@ -250,8 +266,10 @@ struct TwinMultiEdgeTests {
 
     @Test func compareRunsBothModesAndWritesBothTables() async throws {
         let directory = try TemporaryDirectory()
+        let journal = (directory.path as NSString).appendingPathComponent("journal.jsonl")
         let result = try await CLITests.gma([
             "simulate", TwinScenarioRunTests.path("follow-the-sun"), "--compare", "independent", "--quiet", "--out", directory.path,
+            "--journal", journal,
         ])
         #expect(result.status == 0, "\(result.stderr)")
         for part in ["mode               joint", "mode               independent", "cost ratio joint/independent",
@@ -260,6 +278,13 @@ struct TwinMultiEdgeTests {
         }
         for file in ["timeline.csv", "timeline-independent.csv", "timeline-edge-eu.svg", "timeline-independent-edge-asia.svg"] {
             #expect(FileManager.default.fileExists(atPath: (directory.path as NSString).appendingPathComponent(file)), "\(file)")
+        }
+        // The joint controller's decisions, each with its edge.
+        let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try CLITests.json(String(line))
+            #expect(["edge-eu", "edge-us", "edge-asia"].contains(object["edge"] as? String ?? ""), "\(line.prefix(120))")
         }
     }
 }

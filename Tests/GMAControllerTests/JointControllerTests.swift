@@ -43,6 +43,22 @@ import Testing
         #expect(logs["B"]!.decisions.isEmpty)
     }
 
+    @Test func aHeldEdgeNearItsThresholdKeepsItsServices() async throws {
+        // B runs the whole chain at its edge and measures 119 ms: 1 ms under the offload threshold. Giving anything
+        // back adds a 50.04 ms crossing and would save B's edge copies, so when A's offload starts a joint decision,
+        // B's placement must stay as it is.
+        let a = JointDecisionTests.world(delay: 0.125, edge: [])
+        let b = JointDecisionTests.world(delay: 0.119, edge: ["a", "b", "c"])
+        let logs = ["A": EventLog(), "B": EventLog()]
+        let controller = Self.controller(a, b, logs: logs)
+        for _ in 0..<6 {
+            _ = await controller.step()
+            a.clock.advance(by: 30)
+        }
+        #expect(a.operations.contains(.apply(service: "a")))
+        #expect(b.operations.isEmpty, "\(logs["A"]!.decisions.map(\.reason))")
+    }
+
     @Test func bothEdgesInAlarmAreDecidedTogether() async throws {
         // Both above the band from the start: the same schedule, one joint decision with two acting edges.
         let a = JointDecisionTests.world(delay: 0.125, edge: [])

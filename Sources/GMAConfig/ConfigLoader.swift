@@ -87,25 +87,14 @@ struct ConfigReader {
 
         guard let telemetry, let slo, let cloud, let edgeSettings = edges.settings, let app, let optimizer, let kube
         else { return nil }
-        NameCollisionCheck(
-            areas: [CollisionArea(label: "cloud", configKey: "cloud-area", settings: cloud)]
-                + edgeSettings.indices.map { e in
-                    CollisionArea(
-                        label: edges.names[e] ?? edges.configKeys[e], configKey: edges.configKeys[e],
-                        settings: edgeSettings[e].area)
-                },
-            namespace: app.namespace
-        ).report(app.objects)
+        NameCollisionCheck(areas: edges.collisionAreas(cloud: cloud, edges: edgeSettings), namespace: app.namespace)
+            .report(app.objects)
         var configuration = GMAConfiguration(
             file: file, name: root["metadata"]["name"].string(required: false), namespace: app.namespace,
             services: app.services, telemetry: telemetry, slo: slo, cloud: cloud, edge: edgeSettings[0].area,
             network: edgeSettings[0].network, optimizer: optimizer, kube: kube,
             warnings: log.issues.filter { $0.severity == .warning })
-        configuration.edgeAreas = edgeSettings.indices.map { e in
-            EdgeAreaConfig(
-                name: edges.names[e] ?? edges.configKeys[e], area: edgeSettings[e].area,
-                network: edgeSettings[e].network, manifests: app.edgeManifests.map { $0[e] })
-        }
+        configuration.edgeAreas = edges.configs(edgeSettings, manifests: app.edgeManifests)
         return configuration
     }
 

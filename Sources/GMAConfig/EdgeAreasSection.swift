@@ -3,6 +3,9 @@ import Foundation
 /// What `spec.edge-area` with `spec.network` (one edge), or `spec.edge-areas` (K edges), yields before the
 /// manifests are read (docs/config.md §4, "Several edge areas").
 struct EdgeAreasSection {
+    /// One entry's area block and link.
+    typealias Settings = (area: AreaSettings, network: NetworkSettings)
+
     /// `spec.edge-areas` was used: `edge-yamls` may then map edge names to manifest lists.
     var isList: Bool
     /// Each entry's name, nil where it is missing, invalid or a repeat (each already reported).
@@ -10,10 +13,27 @@ struct EdgeAreasSection {
     /// How each entry is written in messages about its keys (`edge-area`, `edge-areas[1]`).
     var configKeys: [String]
     /// Each entry's settings; nil when any entry failed (its errors are in the log).
-    var settings: [(area: AreaSettings, network: NetworkSettings)]?
+    var settings: [Settings]?
 
     /// Every entry has a usable name: only then is a key of an `edge-yamls` mapping checked against them.
     var namesAreComplete: Bool { !names.isEmpty && names.allSatisfy { $0 != nil } }
+
+    /// How an edge is named in messages: its name, or its block while the name is unusable.
+    func label(_ edge: Int) -> String { names[edge] ?? configKeys[edge] }
+
+    /// The cloud and every edge, as the name collision check compares them.
+    func collisionAreas(cloud: AreaSettings, edges: [Settings]) -> [CollisionArea] {
+        [CollisionArea(label: "cloud", configKey: "cloud-area", settings: cloud)]
+            + edges.indices.map { CollisionArea(label: label($0), configKey: configKeys[$0], settings: edges[$0].area) }
+    }
+
+    /// The edges with their manifests (`manifests[service][edge]`).
+    func configs(_ edges: [Settings], manifests: [[ServiceManifests]]) -> [EdgeAreaConfig] {
+        edges.indices.map { e in
+            EdgeAreaConfig(
+                name: label(e), area: edges[e].area, network: edges[e].network, manifests: manifests.map { $0[e] })
+        }
+    }
 
     /// How an edge's manifests are named in messages about them.
     func manifestAreaKey(_ edge: Int) -> String? {
@@ -50,7 +70,7 @@ extension ConfigReader {
         var section = EdgeAreasSection(isList: true, names: [], configKeys: [], settings: nil)
         guard let entries = list.list() else { return section }
         if entries.isEmpty { list.error("lists no edge; give at least one entry, or use spec.edge-area") }
-        var settings: [(area: AreaSettings, network: NetworkSettings)] = []
+        var settings: [EdgeAreasSection.Settings] = []
         var failed = entries.isEmpty
         for (index, entry) in entries.enumerated() {
             section.configKeys.append("edge-areas[\(index)]")

@@ -74,12 +74,13 @@ extension ConfigReader {
         var failed = entries.isEmpty
         for (index, entry) in entries.enumerated() {
             section.configKeys.append("edge-areas[\(index)]")
-            section.names.append(readEdgeName(entry, index: index, earlier: section.names))
+            section.names.append(readEdgeName(entry, earlier: section.names))
             guard entry.expectMapping() else {
                 failed = true
                 continue
             }
-            let named = entry["name"].string(required: false).map { entry.named($0) } ?? entry
+            // Named as written even when the name is rejected, so that its other errors still say which entry.
+            let named = entry["name"].node?.scalar.map { entry.named($0.string) } ?? entry
             let area = readArea(named, .edge, extraKeys: ["name", "network"])
             let network = readNetwork(named["network"], sbmp: nil)
             if let area, let network { settings.append((area, network)) } else { failed = true }
@@ -92,7 +93,7 @@ extension ConfigReader {
     }
 
     /// The entry's `name`, nil (and reported) unless it is a DNS-1123 label not used by an earlier entry.
-    private func readEdgeName(_ entry: YAMLField, index: Int, earlier: [String?]) -> String? {
+    private func readEdgeName(_ entry: YAMLField, earlier: [String?]) -> String? {
         guard entry.node?.mapping != nil, let name = entry["name"].string() else { return nil }
         if !KubernetesNames.isLabel(name) {
             entry["name"].error(
@@ -110,8 +111,7 @@ extension ConfigReader {
     /// selector would count a user request at both (docs/config.md §4).
     private func checkDistinctIngresses(_ entries: [YAMLField], _ areas: [AreaSettings]) {
         for later in areas.indices {
-            let name = entries[later]["name"].string(required: false)
-            let field = name.map { entries[later].named($0) } ?? entries[later]
+            let field = entries[later]["name"].node?.scalar.map { entries[later].named($0.string) } ?? entries[later]
             for earlier in 0..<later where areas[earlier].cluster == areas[later].cluster {
                 let cluster = areas[later].cluster.isEmpty ? "no cluster value" : "cluster \"\(areas[later].cluster)\""
                 let other = "spec.edge-areas[\(earlier)] (same \(cluster))"

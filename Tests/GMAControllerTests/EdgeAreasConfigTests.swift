@@ -150,6 +150,27 @@ struct EdgeAreasConfigTests {
         #expect(error.description.hasPrefix("\(Self.twoEdgesPath):98:28: error: spec.edge-areas[1].network.edge-cloud-rtt-ms (edge2): "))
     }
 
+    @Test func anEdgeWithoutItsLinkAndMisshapenListsAreErrors() throws {
+        let noLink = try Self.errors([("      network:\n        netinfo-file: netinfo-edge2.yaml", "      link:\n        netinfo-file: netinfo-edge2.yaml")])
+        #expect(noLink.map(\.keyPath) == ["spec.edge-areas[1].network (edge2)"], "\(noLink)")
+        #expect(noLink.first?.message == "missing required key")
+        let text = try #require(GMAConfiguration.readText(Self.twoEdgesPath))
+        let head = text.components(separatedBy: "  edge-areas:\n")[0]
+        let tail = "  optimizer:\n" + text.components(separatedBy: "  optimizer:\n")[1]
+        for (value, path, message) in [
+            ("5", "spec.edge-areas", "expected a list, found '5'"),
+            ("[5]", "spec.edge-areas[0]", "expected a mapping of keys, found '5'"),
+            ("[{name: [edge1]}]", "spec.edge-areas[0].name", "expected a single value, found a list"),
+        ] {
+            let error = try #require(throws: ConfigError.self) {
+                try GMAConfiguration.parse(
+                    yaml: head + "  edge-areas: \(value)\n" + tail, file: Self.twoEdgesPath,
+                    baseDirectory: (Self.twoEdgesPath as NSString).deletingLastPathComponent)
+            }
+            #expect(error.errors.filter { $0.keyPath == path && $0.message == message }.count == 1, "\(value): \(error)")
+        }
+    }
+
     @Test func aRepeatedNameNamesTheFirstEntry() throws {
         let errors = try Self.errors([("    - name: edge2\n", "    - name: edge1\n")])
         #expect(errors.map(\.keyPath) == ["spec.edge-areas[1].name"], "\(errors)")

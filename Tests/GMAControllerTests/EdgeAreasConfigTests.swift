@@ -136,7 +136,17 @@ struct EdgeAreasConfigTests {
         let result = try await CommandRunner.run(
             [try GMABinary.path(), "check", "--config", Self.twoEdgesPath], timeoutSeconds: 120)
         #expect(result.exitStatus == 0, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self).contains("edges       2: edge1, edge2"))
+        let stdout = String(decoding: result.stdout, as: UTF8.self)
+        #expect(stdout.contains("edges       2: edge1, edge2"))
+        // Each edge's users are counted at its own ingress gateway.
+        for (edge, selector) in [
+            ("edge1", #"namespace="istio-ingress-edge1",source_app="istio-ingressgateway","#),
+            ("edge2", #"namespace="istio-ingress-edge2",source_app="istio-ingressgateway-edge2","#),
+        ] {
+            let section = try #require(stdout.components(separatedBy: "prometheus queries, edge \(edge)\n").dropFirst().first)
+            let rate = try #require(section.components(separatedBy: "ingressRequestRate:\n").dropFirst().first)
+            #expect(rate.prefix { $0 != "\n" }.contains(selector), "\(edge): \(rate.prefix(300))")
+        }
     }
 
     // MARK: errors

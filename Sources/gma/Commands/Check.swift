@@ -39,14 +39,19 @@ struct Check: AsyncParsableCommand {
         }
     }
 
-    /// The PromQL queries gma would send, as an extra report section.
+    /// The PromQL queries gma would send, as an extra report section; with several edges, one per edge (each
+    /// edge's queries select its own ingress and cluster value, docs/config.md §4).
     static func querySections(_ configuration: GMAConfiguration) -> [(title: String, lines: [String])] {
-        do {
-            let telemetry = try PrometheusTelemetry(settings: try ControllerAssembly.telemetrySettings(from: configuration))
-            let lines = telemetry.queries.named.flatMap { ["\($0.name):", "  \($0.promql)"] }
-            return [("prometheus queries", lines)]
-        } catch {
-            return [("prometheus queries", ["cannot build the queries: \(error)"])]
+        let names = configuration.edgeNames
+        return names.indices.map { e in
+            let title = names.count == 1 ? "prometheus queries" : "prometheus queries, edge \(names[e])"
+            do {
+                let settings = try ControllerAssembly.telemetrySettings(from: configuration.edgeView(e))
+                let telemetry = try PrometheusTelemetry(settings: settings)
+                return (title, telemetry.queries.named.flatMap { ["\($0.name):", "  \($0.promql)"] })
+            } catch {
+                return (title, ["cannot build the queries: \(error)"])
+            }
         }
     }
 }

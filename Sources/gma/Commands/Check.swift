@@ -33,10 +33,20 @@ struct Check: AsyncParsableCommand {
             } catch let error as ConfigError {
                 throw UserFacingError(error.description)
             }
-            let kubectl = await KubectlInstallation.inspect(loaded.kube)
+            let kubectl = await Self.inspectKubectl(loaded)
             let sections = Self.querySections(loaded) + [("kubectl on this machine", kubectl.lines)]
             print(ConfigReport(loaded, extraSections: sections).rendered)
         }
+    }
+
+    /// kubectl on this machine, and the configured contexts its kubeconfig lacks: the cloud's and every edge's.
+    static func inspectKubectl(_ configuration: GMAConfiguration) async -> KubectlInstallation {
+        var report = await KubectlInstallation.inspect(configuration.kube)
+        for e in configuration.edgeNames.indices.dropFirst() {
+            let edge = await KubectlInstallation.inspect(configuration.edgeView(e).kube)
+            report.missingContexts += edge.missingContexts.filter { !report.missingContexts.contains($0) }
+        }
+        return report
     }
 
     /// The PromQL queries gma would send, as an extra report section; with several edges, one per edge (each

@@ -5,9 +5,13 @@ import Testing
 
 /// The joint loop over two edges on a simulated clock: one state machine per edge, one joint decision.
 @Suite struct JointControllerTests {
-    static func controller(_ a: ControllerTestWorld, _ b: ControllerTestWorld, logs: [String: EventLog]) -> JointPlacementController {
+    static func controller(
+        _ a: ControllerTestWorld, _ b: ControllerTestWorld, logs: [String: EventLog],
+        network: FixedNetwork = ControllerTestWorld.network
+    ) -> JointPlacementController {
         JointPlacementController(
-            lanes: [JointDecisionTests.lane("A", a), JointDecisionTests.lane("B", b)], clock: a.clock,
+            lanes: [JointDecisionTests.lane("A", a, network: network), JointDecisionTests.lane("B", b, network: network)],
+            clock: a.clock,
             solver: BuiltInJointSolver(.auto), telemetryAtClockTime: true, observer: { edge, event in logs[edge]?.record(event) })
     }
 
@@ -37,6 +41,22 @@ import Testing
         #expect(a.operations.contains(.apply(service: "a")))
         #expect(b.operations.isEmpty, "B is in band: adding at its edge only costs")
         #expect(logs["B"]!.decisions.isEmpty)
+    }
+
+    @Test func aHeldEdgeNearItsThresholdKeepsItsServices() async throws {
+        // B runs the whole chain at its edge and measures 119 ms: 1 ms under the offload threshold. Giving anything
+        // back adds a 50.04 ms crossing and would save B's edge copies, so when A's offload starts a joint decision,
+        // B's placement must stay as it is.
+        let a = JointDecisionTests.world(delay: 0.125, edge: [])
+        let b = JointDecisionTests.world(delay: 0.119, edge: ["a", "b", "c"])
+        let logs = ["A": EventLog(), "B": EventLog()]
+        let controller = Self.controller(a, b, logs: logs)
+        for _ in 0..<6 {
+            _ = await controller.step()
+            a.clock.advance(by: 30)
+        }
+        #expect(a.operations.contains(.apply(service: "a")))
+        #expect(b.operations.isEmpty, "\(logs["A"]!.decisions.map(\.reason))")
     }
 
     @Test func bothEdgesInAlarmAreDecidedTogether() async throws {
@@ -70,5 +90,41 @@ import Testing
         #expect(a.operations.contains(.apply(service: "a")))
         #expect(b.operations.isEmpty)
         #expect(logs["B"]!.skips.contains { $0.contains("delay unknown") })
+    }
+
+    @Test func decideOnceShowsEveryEdge() async throws {
+        // A above the band wants an offload now; B in band is held and keeps its placement; nothing is applied.
+        let a = JointDecisionTests.world(delay: 0.150, edge: [])
+        let b = JointDecisionTests.world(delay: 0.100, edge: [])
+        let controller = Self.controller(a, b, logs: [:])
+        let decision = await controller.decideOnce()
+        #expect(decision.decisions[0].action == .offload, "\(decision.reason)")
+        #expect(decision.decisions[1].operations.isEmpty)
+        #expect(decision.decisions[1].reason.contains("inside the band"), "\(decision.decisions[1].reason)")
+        #expect(a.operations.isEmpty && b.operations.isEmpty, "decide changes nothing")
+    }
+
+    @Test func decideOnceShowsAPendingConsolidation() async throws {
+        // Both in band, RTT 5 ms (a crossing: 5 ms + 40 µs); B runs the whole chain at its edge and measures
+        // 85 ms. The ceiling is the midpoint minus the margin, 100 − 5 = 95 ms: B may take one more crossing
+        // (90.04 ms), not two (95.08 ms). Giving back all three leaves one crossing (user → a) and saves every
+        // edge copy: the cheapest placement under the ceiling.
+        let a = JointDecisionTests.world(delay: 0.100, edge: [])
+        let b = JointDecisionTests.world(delay: 0.085, edge: ["a", "b", "c"])
+        let network = FixedNetwork(NetworkConditions(rttSeconds: 0.005, cloudToEdgeBitsPerSecond: 1e9, edgeToCloudBitsPerSecond: 1e9))
+        let controller = Self.controller(a, b, logs: [:], network: network)
+        let decision = await controller.decideOnce()
+        let policy = ControllerTestWorld.settings().policy.consolidation
+        let ceiling = 0.100 - policy.marginSeconds
+        let held = decision.decisions[1]
+        #expect(!held.operations.isEmpty, "\(decision.reason)")
+        #expect(decision.reason.hasPrefix("pending consolidation"))
+        let placement = try #require(held.placement)
+        let predicted = 0.085 + placement.evaluation.delaySeconds
+        #expect(predicted <= ceiling + 1e-9)
+        #expect(placement.edgeServices.isEmpty, "\(placement.edgeServices)")
+        let problem = try #require(decision.problem)
+        #expect(abs((decision.solution?.evaluation.cost.total ?? 0) - (try JointDecisionTests.bruteForceCost(problem))) < 1e-9)
+        #expect(b.operations.isEmpty, "decide changes nothing")
     }
 }

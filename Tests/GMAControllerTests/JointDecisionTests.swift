@@ -8,10 +8,12 @@ import Testing
 @Suite struct JointDecisionTests {
     static let network = NetworkConditions(rttSeconds: 0.05, cloudToEdgeBitsPerSecond: 1e9, edgeToCloudBitsPerSecond: 1e9)
 
-    static func lane(_ name: String, _ world: ControllerTestWorld, share: Double = 0.5) -> EdgeLane {
+    static func lane(
+        _ name: String, _ world: ControllerTestWorld, share: Double = 0.5, network: FixedNetwork = ControllerTestWorld.network
+    ) -> EdgeLane {
         var settings = ControllerTestWorld.settings()
         for service in ControllerTestWorld.names { settings.resourceScaling[service] = share }
-        return EdgeLane(name: name, settings: settings, telemetry: world, cluster: world, network: ControllerTestWorld.network)
+        return EdgeLane(name: name, settings: settings, telemetry: world, cluster: world, network: network)
     }
 
     static func observe(_ world: ControllerTestWorld) async throws -> PlacementDecider.Observation {

@@ -178,6 +178,12 @@ struct TwinMultiEdgeTests {
         #expect(!single.isMultiEdge && single.sites.map(\.name) == ["edge1"])
     }
 
+    /// The single-edge loop refuses a scenario with edges rather than run its first edge alone.
+    @Test func theSingleEdgeRunRefusesSeveralEdges() async throws {
+        let scenario = try Scenario.parse(Self.twoEdges, file: "two.yaml")
+        await #expect(throws: TwinRunError.self) { _ = try await TwinSimulation(scenario: scenario).run() }
+    }
+
     /// Without given shares each edge's is its mean load over the others': 100 and 60 → 0.625, 0.375.
     @Test func sharesFollowTheMeanLoads() throws {
         let text = Self.twoEdges.replacingOccurrences(of: "    share: 0.25\n", with: "")

@@ -177,6 +177,9 @@ int gma_milp_solve(const gma_milp *model, gma_milp_result *result) {
             glp_init_smcp(&smcp);
             smcp.msg_lev = GLP_MSG_OFF;
             smcp.tm_lim = iocp.tm_lim;
+            // The root LP by the dual simplex (primal as GLPK's fallback): on the 1,000-service proofs it took a
+            // third less time to optimality than the primal (BENCHMARKS.md, "Several edges").
+            smcp.meth = GLP_DUALP;
             glp_scale_prob(P, GLP_SF_AUTO);
             int r = glp_simplex(P, &smcp);
             if (r != 0 || glp_get_status(P) != GLP_OPT) {

@@ -1,0 +1,246 @@
+import Foundation
+import GMATestSupport
+import Testing
+
+@testable import GMAProcess
+
+/// The controller over two edges end to end (docs/multi-edge.md §9): the real `gma` binary, a real Prometheus
+/// holding series labelled `cluster=cloud|edge1|edge2`, real kubectl against three fake API servers. The worlds
+/// are in TwoEdgeWorld.swift; every figure below is worked out from them with docs/model.md and
+/// docs/multi-edge.md.
+///
+/// The numbers every case shares:
+/// * Links (netinfo × RTT multiplier 2): edge1 RTT 40 ms, B1 = 199 Mbit/s; edge2 RTT 60 ms, B2 = 99 Mbit/s.
+/// * edge1 (20 req/s, 105 ms, frontend there): one crossing per request, frontend → the cloud's backend.
+///   T1 = 8 × 20 × 5,000 = 800,000 bit/s, ρ1 = 0.0040201, k1 = 1/(1 − ρ1) = 1.0040363, so the model's delay is
+///   40,000 / 199e6 × k1 + 40 ms = 40.2 ms. 105 ms is above the band (50–100 ms): edge1 offloads to the
+///   midpoint, 75 ms, a reduction of 30 ms; offloading backend removes the crossing (40.2 ms ≥ 30 ms), and
+///   nothing else can (frontend is there already). The prediction: 105 − 40.2 = 64.8 ms.
+/// * Prices per replica-hour (requests: frontend 0.5 core and 128 MiB, backend 0.25 core and 64 MiB; HPA
+///   target 60 %, so a replica per 0.3 core of frontend and per 0.15 core of backend): cloud frontend 0.011796,
+///   backend 0.005898; edge2 frontend 0.018147, backend 0.009074; edge1 backend 0.007940. Network 0.02 per GB.
+/// * Each edge's users are charged half the cloud's usage (`default-resource-scaling: 0.5` each, summing to 1).
+@Suite(.serialized) struct TwoEdgeEndToEndTests {
+    static func gma(_ arguments: [String]) async throws -> CommandResult {
+        let binary = try GMABinary.path()
+        return try await CommandRunner.run([binary] + arguments, timeoutSeconds: 180)
+    }
+
+    /// Runs `body` with the two-edge config path and the servers, seeded with `world` before the decision.
+    static func withWorld(_ world: TwoEdgeWorld, _ body: @Sendable (String, TwoEdgeKube) async throws -> Void) async throws {
+        let kube = try TwoEdgeKube()
+        defer { kube.stop() }
+        try await PrometheusFixture.with(openMetrics: world.openMetrics) { url in
+            let config = try kube.configuration(prometheus: url)
+            try await kube.seed(world)
+            try await body(config, kube)
+        }
+    }
+
+    /// `gma decide --format json` and its per-edge blocks by edge name.
+    static func decide(_ config: String) async throws -> (json: [String: Any], edges: [String: [String: Any]]) {
+        let result = try await gma(["decide", "--config", config, "--at", String(Scenarios.end), "--format", "json"])
+        #expect(result.exitStatus == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "\(result.stdout)")
+        let blocks = try #require(json["edges"] as? [[String: Any]], "\(json)")
+        let edges = Dictionary(blocks.map { ($0["edge"] as? String ?? "?", $0) }) { first, _ in first }
+        #expect(blocks.map { $0["edge"] as? String } == ["edge1", "edge2"], "one block per edge, in file order")
+        return (json, edges)
+    }
+
+    static func number(_ block: [String: Any], _ section: String, _ key: String) -> Double? {
+        (block[section] as? [String: Any])?[key] as? Double
+    }
+
+    static func context(_ argv: [String]) -> String? { argv.firstIndex(of: "--context").map { argv[$0 + 1] } }
+
+    /// edge1 offloads backend; edge2 (70 ms, in band, nothing there) is held with 100 − 70 = 30 ms of headroom
+    /// and stays as it is.
+    ///
+    /// Usage: the cloud's frontend 0.5 core, backend 0.4; edge1's frontend 0.25. Current joint cost:
+    /// edge1 frontend (0.25 + 0.25 of the cloud's, all its users' frontend runs at edge1) 0.5 core → 2 replicas;
+    /// the cloud's frontend: edge2's 0.25 → 1 replica; the cloud's backend: 0.2 + 0.2 → ⌈2.67⌉ = 3. With backend
+    /// at edge1: edge1's 0.2 there → ⌈1.33⌉ = 2 replicas, the cloud's backend 0.2 → 2; joint cost
+    /// 0.074208 → 0.076989 $/h (network: edge1 0 instead of 0.00144, edge2 0.00576).
+    /// What edge2 could add only costs: frontend there (edge2's 0.25 → 1 replica, 0.018147) leaves the cloud's
+    /// frontend at its minimum of 1 and saves 15,000 B × 4/s of traffic, 0.00432 $/h: +0.0138 $/h; frontend and
+    /// backend there: +0.0247 $/h; backend alone would never be called (inert). So edge2 gets no operation.
+    ///
+    /// No leak: mixed, the two ingresses would give 24 req/s and (2,100 + 280) / 24 = 99.2 ms.
+    @Test func decideOffloadsAtEdge1AndLeavesEdge2() async throws {
+        try await Self.withWorld(.edge1SlowEdge2Idle) { config, kube in
+            let before = try await kube.snapshot()
+            let edge2Seen = try await kube.requests(kube.edge2).count
+            let (json, edges) = try await Self.decide(config)
+            let edge1 = try #require(edges["edge1"])
+            let edge2 = try #require(edges["edge2"])
+
+            // Each edge's own ingress: rate, mean, p90.
+            #expect(abs((Self.number(edge1, "telemetry", "userRequestsPerSecond") ?? 0) - 20) < 1e-9, "\(edge1)")
+            #expect(abs((Self.number(edge1, "telemetry", "meanDelaySeconds") ?? 0) - 0.105) < 1e-9, "\(edge1)")
+            #expect(abs((Self.number(edge1, "telemetry", "quantileDelaySeconds") ?? 0) - 0.250) < 1e-9, "\(edge1)")
+            #expect(abs((Self.number(edge2, "telemetry", "userRequestsPerSecond") ?? 0) - 4) < 1e-9, "\(edge2)")
+            #expect(abs((Self.number(edge2, "telemetry", "meanDelaySeconds") ?? 0) - 0.070) < 1e-9, "\(edge2)")
+            #expect(abs((Self.number(edge2, "telemetry", "quantileDelaySeconds") ?? 0) - 0.095) < 1e-9, "\(edge2)")
+
+            // edge1 adds backend, on its own model (40.2 ms → 0).
+            #expect(edge1["action"] as? String == "offload", "\(json["reason"] ?? "")")
+            let placement1 = try #require(edge1["placement"] as? [String: Any])
+            #expect(placement1["added"] as? [String] == ["backend"], "\(placement1)")
+            #expect(Set(placement1["edgeServices"] as? [String] ?? []) == ["frontend", "backend"])
+            let reason1 = edge1["reason"] as? String ?? ""
+            #expect(reason1.contains("predicted 64.8 ms (model 40.2 ms → 0.0 ms)"), "\(reason1)")
+
+            // edge2: nothing, and its model delay is its own link's: the user → frontend crossing,
+            // T2 = 8 × 4 × 20,000 = 640,000 bit/s, k2 = 1/(1 − 640,000/99e6) = 1.0065067,
+            // 160,000 / 99e6 × k2 + 60 ms = 61.6267 ms.
+            #expect(edge2["action"] as? String == "none", "\(edge2)")
+            #expect((edge2["operations"] as? [Any])?.isEmpty == true, "\(edge2)")
+            #expect((edge2["commands"] as? [Any])?.isEmpty == true, "\(edge2)")
+            let placement2 = try #require(edge2["placement"] as? [String: Any], "\(edge2)")
+            #expect((placement2["edgeServices"] as? [String])?.isEmpty == true, "\(placement2)")
+            #expect(abs((placement2["delaySeconds"] as? Double ?? 0) - 0.0616267) < 1e-6, "\(placement2)")
+
+            // The joint answer's cost, worked out above.
+            let joint = try #require(json["joint"] as? [String: Any], "\(json)")
+            let cost = try #require((joint["costPerHour"] as? [String: Any])?["total"] as? Double, "\(joint)")
+            #expect(abs(cost - 0.076989) < 1e-5, "\(joint)")
+
+            // Every edge1 command runs in edge1's context, with edge1's manifests; none in edge2's.
+            let commands = try #require(edge1["commands"] as? [[String]])
+            #expect(!commands.isEmpty)
+            for argv in commands {
+                #expect(argv.first == FakeKubeAPI.kubectl && argv.contains(kube.kubeconfig), "\(argv)")
+                #expect(Self.context(argv) == "edge1", "\(argv)")
+                #expect(!argv.contains { $0.contains("two-edges/edge2/") }, "\(argv)")
+            }
+            let applied = commands.filter { $0.contains("apply") }
+            #expect(applied.count == 1 && applied.first?.last?.hasSuffix("layouts/two-edges/edge1/backend.yaml") == true, "\(commands)")
+            let scaled = commands.flatMap { $0 }.filter { $0.hasPrefix("deployment/") }
+            #expect(scaled.allSatisfy { $0 == "deployment/backend" }, "\(scaled)")
+
+            // Nothing changed anywhere; edge2's server was only read.
+            #expect(try await kube.snapshot() == before, "decide changes nothing")
+            let edge2Requests = try await kube.requests(kube.edge2).dropFirst(edge2Seen)
+            #expect(edge2Requests.allSatisfy { $0.hasPrefix("GET ") }, "\(edge2Requests)")
+            #expect(edge2Requests.contains { $0.hasSuffix("/namespaces/shop/deployments") }, "edge2's copies are read at edge2")
+        }
+    }
+
+    /// edge2 at 95 ms with frontend and backend there: held with 100 − 95 = 5 ms of headroom. Removing backend
+    /// from edge2 would save cost but puts a crossing back (5,000 B at 4 req/s: k = 1/(1 − 160,000/99e6),
+    /// 40,000 / 99e6 × k + 60 ms = 60.4 ms > 5 ms); removing both puts the user → frontend crossing back
+    /// (61.6 ms > 5 ms). So edge2 keeps both, and the answer costs more than removing would have.
+    ///
+    /// Usage: the cloud's frontend 0.05 core (idle), backend 0.32 (edge1's calls); edge2's frontend 0.1,
+    /// backend 0.1. With edge1's backend moved (edge1's share 0.16 → ⌈1.07⌉ = 2 replicas at edge1):
+    /// * edge2 keeps backend: edge2's backend 0.16 + 0.1 = 0.26 core → ⌈1.73⌉ = 2 replicas (0.018147 $/h), the
+    ///   cloud's backend nobody's → 1 replica; joint 0.085747 $/h;
+    /// * edge2 gives backend back: 0.26 core in the cloud → 2 replicas (+0.005898), network +0.00144, edge2
+    ///   −0.018147: joint 0.074937 $/h, 0.0108 cheaper, and 60.4 ms over the limit.
+    @Test func heldEdgeNearTheTopKeepsWhatItHas() async throws {
+        try await Self.withWorld(.edge2NearTheTop) { config, kube in
+            let before = try await kube.snapshot()
+            let (json, edges) = try await Self.decide(config)
+            let edge1 = try #require(edges["edge1"])
+            let edge2 = try #require(edges["edge2"])
+            #expect(abs((Self.number(edge2, "telemetry", "meanDelaySeconds") ?? 0) - 0.095) < 1e-9, "\(edge2)")
+            #expect(abs((Self.number(edge2, "telemetry", "userRequestsPerSecond") ?? 0) - 4) < 1e-9, "\(edge2)")
+
+            let placement1 = try #require(edge1["placement"] as? [String: Any])
+            #expect(edge1["action"] as? String == "offload" && placement1["added"] as? [String] == ["backend"], "\(edge1)")
+            #expect(edge2["action"] as? String == "none", "\(edge2)")
+            #expect((edge2["operations"] as? [Any])?.isEmpty == true, "\(edge2)")
+            let placement2 = try #require(edge2["placement"] as? [String: Any], "\(edge2)")
+            #expect(Set(placement2["edgeServices"] as? [String] ?? []) == ["frontend", "backend"], "\(placement2)")
+            #expect((placement2["removed"] as? [String])?.isEmpty == true, "\(placement2)")
+
+            let joint = try #require(json["joint"] as? [String: Any], "\(json)")
+            let cost = try #require((joint["costPerHour"] as? [String: Any])?["total"] as? Double, "\(joint)")
+            #expect(abs(cost - 0.085747) < 1e-5, "kept, not the 0.074937 of giving backend back: \(joint)")
+            for argv in (edge1["commands"] as? [[String]] ?? []) { #expect(Self.context(argv) == "edge1", "\(argv)") }
+            #expect(try await kube.snapshot() == before, "decide changes nothing")
+        }
+    }
+
+    /// Both edges' frontends call the cloud's backend: the cloud's series carry 20 + 4 = 24 calls/s from
+    /// `frontend`, with no sign of which edge made them. The call graph is the app's (docs/multi-edge.md §1):
+    /// frontend calls backend once per request, (20 + 4) / (20 + 4) over every cluster. Read from the cloud and
+    /// one edge only it would be 24 / 20 = 1.2 for edge1 (model 48.2 ms) and 24 / 4 = 6 for edge2.
+    ///
+    /// The decision: edge1 offloads backend (as above). edge2 (70 ms, headroom 30 ms) gives frontend back: its
+    /// users then cross once at the user → frontend call (61.6 ms) instead of frontend → backend (60.4 ms);
+    /// +1.2 ms, predicted 70 + 61.6 − 60.4 = 71.2 ms ≤ 100 ms. It saves edge2's frontend replica (0.1 + 0.025
+    /// core → 1 replica, 0.018147 $/h) for 15,000 B × 4/s more traffic (0.00432 $/h); the cloud's frontend stays
+    /// at 1 replica (0.125 core). Joint cost 0.061110 $/h instead of 0.074937 keeping it. edge2's operations run
+    /// in the cloud's context (scale the shared frontend) and in edge2's (delete edge2's copy).
+    @Test func theCallGraphIsTheAppsNotOneEdgesView() async throws {
+        try await Self.withWorld(.bothCallTheCloudBackend) { config, kube in
+            let (json, edges) = try await Self.decide(config)
+            let edge1 = try #require(edges["edge1"])
+            let edge2 = try #require(edges["edge2"])
+            let reason1 = edge1["reason"] as? String ?? ""
+            #expect(reason1.contains("predicted 64.8 ms (model 40.2 ms → 0.0 ms)"), "\(reason1)")
+
+            let placement2 = try #require(edge2["placement"] as? [String: Any], "\(edge2)")
+            #expect(placement2["removed"] as? [String] == ["frontend"], "\(json)")
+            let reason2 = edge2["reason"] as? String ?? ""
+            #expect(reason2.contains("predicted 71.2 ms (model 60.4 ms → 61.6 ms)"), "\(reason2)")
+            let joint = try #require(json["joint"] as? [String: Any], "\(json)")
+            let cost = try #require((joint["costPerHour"] as? [String: Any])?["total"] as? Double, "\(joint)")
+            #expect(abs(cost - 0.061110) < 1e-5, "\(joint)")
+
+            let commands = try #require(edge2["commands"] as? [[String]], "\(edge2)")
+            let scales = commands.filter { $0.contains("scale") }
+            let deletes = commands.filter { $0.contains("delete") }
+            #expect(scales.count == 1 && deletes.count == 1, "\(commands)")
+            if let scale = scales.first {
+                #expect(Self.context(scale) == "cloud" && scale.contains("deployment/frontend"), "\(scale)")
+            }
+            if let delete = deletes.first {
+                #expect(Self.context(delete) == "edge2", "\(delete)")
+                #expect(delete.last?.hasSuffix("layouts/two-edges/edge2/frontend.yaml") == true, "\(delete)")
+            }
+            for argv in (edge1["commands"] as? [[String]] ?? []) { #expect(Self.context(argv) == "edge1", "\(argv)") }
+            _ = kube
+        }
+    }
+
+    /// The loop over a replayed 10 minutes: edge1's machine raises its alarm, confirms it and offloads; edge2
+    /// stays in band and no decision is logged for it. Nothing changes on any server.
+    @Test func dryRunReplayOffloadsAtEdge1Only() async throws {
+        try await Self.withWorld(.edge1SlowEdge2Idle) { config, kube in
+            let before = try await kube.snapshot()
+            let result = try await Self.gma([
+                "run", "--config", config, "--dry-run", "--metrics-address", "off",
+                "--replay-from", String(Scenarios.end - 600), "--replay-until", String(Scenarios.end),
+            ])
+            #expect(result.exitStatus == 0, "\(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            let acting = lines.firstIndex { $0.contains("edge1: offload-alarm → offloading") }
+            let decided = lines.firstIndex { $0.contains("edge1: decision: offload") }
+            #expect(acting != nil && decided != nil, "\(result.stderr)")
+            if let acting, let decided { #expect(acting < decided, "\(result.stderr)") }
+            let prefix = ShellWords.render([FakeKubeAPI.kubectl, "--kubeconfig", kube.kubeconfig, "--context", "edge1"])
+            let apply = lines.first { $0.contains("edge1: kubectl: \(prefix)") && $0.contains(" apply -f ") }
+            #expect(apply?.contains("layouts/two-edges/edge1/backend.yaml") == true, "\(result.stderr)")
+            #expect(!lines.contains { $0.contains("edge2: decision") }, "\(result.stderr)")
+            #expect(!lines.contains { $0.contains("--context edge2") }, "\(result.stderr)")
+            #expect(try await kube.snapshot() == before, "a dry run changes nothing")
+        }
+    }
+
+    /// `gma check` on the two-edge config: exit 0, both edges with their contexts and clusters.
+    @Test func checkShowsBothEdges() async throws {
+        let config = TwoEdgeWorld.directory.appendingPathComponent("two-edges/GMAConfig.yaml").path
+        let result = try await Self.gma(["check", "--config", config])
+        #expect(result.exitStatus == 0, "\(result.stderr)")
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        for needle in ["edge1", "edge2", "istio-ingress-edge1", "istio-ingress-edge2"] {
+            #expect(text.contains(needle), "\(needle) missing from:\n\(text)")
+        }
+        for context in ["cloud", "edge1", "edge2"] {
+            #expect(text.contains("context \"\(context)\"") || text.contains("--context \(context)"), "\(context):\n\(text)")
+        }
+    }
+}

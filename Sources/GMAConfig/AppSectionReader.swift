@@ -3,14 +3,17 @@ import Foundation
 /// What `spec.app` yields: the services, and every named object they own per area for the collision check.
 struct AppSection {
     var namespace: String
+    /// `edge` is edge 0's copy.
     var services: [ServiceConfig]
+    /// Each service's copy at every edge (`[service][edge]`).
+    var edgeManifests: [[ServiceManifests]]
     var objects: [AreaObject]
 }
 
 extension ConfigReader {
     // MARK: spec.app
 
-    func readApp(_ a: YAMLField) -> AppSection? {
+    func readApp(_ a: YAMLField, edges: EdgeAreasSection) -> AppSection? {
         guard a.expectMapping() else { return nil }
         a.warnUnknownKeys(["namespace", "explicit-service-id", "services"])
         let namespace = a["namespace"].string()
@@ -23,36 +26,50 @@ extension ConfigReader {
 
         let named = serviceNamesAndIDs(entries, explicitIDs: explicitIDs)
         let parser = ManifestParser(log: log, namespace: namespace ?? "", readFile: readFile)
-        var services: [ServiceConfig] = []
-        var objects: [AreaObject] = []
+        var section = AppSection(namespace: namespace ?? "", services: [], edgeManifests: [], objects: [])
         for (id, name, entry) in named {
             let instances = entry["instances"]
             guard instances.expectMapping() else { continue }
             instances.warnUnknownKeys(["cloud-yamls", "edge-yamls"])
-            var manifests: [ClusterArea: ServiceManifests] = [:]
-            for area in [ClusterArea.cloud, .edge] {
-                let key = area == .cloud ? "cloud-yamls" : "edge-yamls"
-                let list = instances[key].list() ?? []
-                if instances[key].isPresent, list.isEmpty { instances[key].error("no manifest files listed") }
-                let files = list.compactMap { $0.string() }.map(paths.resolve)
-                guard let parsed = parser.parse(service: name, area: area, files: files, configField: instances[key])
-                else { continue }
-                manifests[area] = parsed
-                objects += [
+            // Area 0 is the cloud, area e + 1 is edge e (the numbering of the collision check).
+            let lists = [instances["cloud-yamls"]] + edgeManifestLists(instances["edge-yamls"], edges: edges)
+            var manifests: [ServiceManifests?] = []
+            for (areaIndex, listField) in lists.enumerated() {
+                let area: ClusterArea = areaIndex == 0 ? .cloud : .edge
+                guard let listField, let files = manifestFiles(listField) else {
+                    manifests.append(nil)
+                    continue
+                }
+                let parsed = parser.parse(
+                    service: name, area: area, areaKey: areaIndex == 0 ? nil : edges.manifestAreaKey(areaIndex - 1),
+                    files: files, configField: listField)
+                manifests.append(parsed)
+                guard let parsed else { continue }
+                section.objects += [
                     AreaObject(
-                        service: name, area: area, kind: .workload, resource: parsed.workloadKind.kubectlResource,
-                        name: parsed.workloadName, field: instances[key]),
+                        service: name, areaIndex: areaIndex, kind: .workload,
+                        resource: parsed.workloadKind.kubectlResource, name: parsed.workloadName, field: listField),
                     AreaObject(
-                        service: name, area: area, kind: .hpa, resource: "hpa", name: parsed.hpa.name,
-                        field: instances[key]),
+                        service: name, areaIndex: areaIndex, kind: .hpa, resource: "hpa", name: parsed.hpa.name,
+                        field: listField),
                 ]
             }
-            if let cloud = manifests[.cloud], let edge = manifests[.edge] {
-                services.append(ServiceConfig(id: explicitIDs ? id : services.count, name: name, cloud: cloud, edge: edge))
-            }
+            let complete = manifests.compactMap { $0 }
+            guard complete.count == manifests.count, complete.count >= 2 else { continue }
+            let serviceID = explicitIDs ? id : section.services.count
+            section.services.append(ServiceConfig(id: serviceID, name: name, cloud: complete[0], edge: complete[1]))
+            section.edgeManifests.append(Array(complete.dropFirst()))
         }
-        guard let namespace else { return nil }
-        return AppSection(namespace: namespace, services: services, objects: objects)
+        guard namespace != nil else { return nil }
+        return section
+    }
+
+    /// The absolute paths of one area's manifest list; nil (reported) when it is absent, not a list or empty.
+    private func manifestFiles(_ field: YAMLField) -> [String]? {
+        let list = field.list() ?? []
+        if field.isPresent, list.isEmpty { field.error("no manifest files listed") }
+        guard !list.isEmpty else { return nil }
+        return list.compactMap { $0.string() }.map(paths.resolve)
     }
 
     /// First pass over `services[]`: names and ids, so that id errors show before manifest errors.

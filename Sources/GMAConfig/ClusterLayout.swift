@@ -48,7 +48,8 @@ struct AreaObject {
     }
 
     var service: String
-    var area: ClusterArea
+    /// 0 for the cloud, e + 1 for edge e: an index into `NameCollisionCheck.areas`.
+    var areaIndex: Int
     var kind: Kind
     /// The kubectl resource (`deployment`, `statefulset`, `hpa`): kubectl only confuses equal resources.
     var resource: String
@@ -56,11 +57,18 @@ struct AreaObject {
     var field: YAMLField
 }
 
-/// Finds the objects two areas or two services would share, given the layout (docs/cluster-layouts.md).
+/// One area as the collision check names it: `cloud`, `edge` (the single `edge-area`) or an edge's name.
+struct CollisionArea {
+    var label: String
+    /// Its block in the config (`cloud-area`, `edge-area`, `edge-areas[1]`), for the advice in messages.
+    var configKey: String
+    var settings: AreaSettings
+}
+
+/// Finds the objects two areas or two services would share, given each pair of areas' contexts and cluster
+/// values (docs/cluster-layouts.md): the cloud and every edge, and every two edges.
 struct NameCollisionCheck {
-    let layout: ClusterLayout
-    let cloud: AreaSettings
-    let edge: AreaSettings
+    let areas: [CollisionArea]
     let namespace: String
 
     /// Reports each colliding object once, at its config entry, naming the first object it collides with.
@@ -74,7 +82,7 @@ struct NameCollisionCheck {
                 guard let why = collision(earlier, later) else { continue }
                 let owner = earlier.service == later.service ? "its" : "service '\(earlier.service)''s"
                 later.field.error(
-                    "the \(later.area.rawValue) \(later.kind.rawValue) '\(later.name)' has the name of \(owner) \(earlier.area.rawValue) \(earlier.kind.rawValue): \(why)")
+                    "the \(areas[later.areaIndex].label) \(later.kind.rawValue) '\(later.name)' has the name of \(owner) \(areas[earlier.areaIndex].label) \(earlier.kind.rawValue): \(why)")
                 break
             }
         }
@@ -82,16 +90,19 @@ struct NameCollisionCheck {
 
     /// Why two equally named objects cannot be told apart, or nil if they can.
     private func collision(_ a: AreaObject, _ b: AreaObject) -> String? {
-        let contextA = context(a.area)
-        if a.area == b.area || contextA == context(b.area) {
+        let first = areas[a.areaIndex]
+        let second = areas[b.areaIndex]
+        let contextA = first.settings.context
+        if a.areaIndex == b.areaIndex || contextA == second.settings.context {
             let where_ = contextA.isEmpty ? "the current kube context" : "kube context '\(contextA)'"
             return "both are \(a.resource)/\(a.name) in namespace '\(namespace)' of \(where_); rename one"
         }
         // Only workloads have Prometheus series (cAdvisor's `pod` label); HPAs are read through kubectl alone.
-        guard a.kind == .workload, !layout.separateClusterLabels else { return nil }
-        let label = cloud.cluster.isEmpty ? "no cluster label" : "the same cluster label '\(cloud.cluster)'"
-        return "both areas have \(label), so Prometheus cannot tell their pods apart; set different cloud-area.cluster and edge-area.cluster values (the series' cluster label) or rename one"
+        guard a.kind == .workload, first.settings.cluster == second.settings.cluster else { return nil }
+        let cluster = first.settings.cluster
+        // The cloud's key first, then the edges' in file order, whichever object came first.
+        let (low, high) = a.areaIndex < b.areaIndex ? (first, second) : (second, first)
+        let label = cluster.isEmpty ? "no cluster label" : "the same cluster label '\(cluster)'"
+        return "both areas have \(label), so Prometheus cannot tell their pods apart; set different \(low.configKey).cluster and \(high.configKey).cluster values (the series' cluster label) or rename one"
     }
-
-    private func context(_ area: ClusterArea) -> String { area == .cloud ? cloud.context : edge.context }
 }

@@ -13,7 +13,8 @@ public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
     /// 1-based line and column of the nearest YAML node, when known.
     public var line: Int?
     public var column: Int?
-    /// Dotted key path inside the file, e.g. `spec.slo.offload-delay-threshold` or `spec.app.services[2].name`.
+    /// Dotted key path inside the file, e.g. `spec.slo.offload-delay-threshold` or `spec.app.services[2].name`;
+    /// inside an entry of `spec.edge-areas`, followed by the edge's name: `spec.edge-areas[1].cluster (edge2)`.
     public var keyPath: String
     public var message: String
 

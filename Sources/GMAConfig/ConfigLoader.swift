@@ -71,26 +71,31 @@ struct ConfigReader {
         }
         let spec = root["spec"]
         guard spec.expectMapping() else { return nil }
-        spec.warnUnknownKeys(["telemetry", "slo", "cloud-area", "edge-area", "network", "optimizer", "app", "kube", "control"]); _ = ControlSection.read(spec["control"])
+        spec.warnUnknownKeys([
+            "telemetry", "slo", "cloud-area", "edge-area", "edge-areas", "network", "optimizer", "app", "kube",
+            "control",
+        ])
+        _ = ControlSection.read(spec["control"])
 
         let telemetry = readTelemetry(spec["telemetry"])
         let slo = readSLO(spec["slo"])
         let cloud = readArea(spec["cloud-area"], .cloud)
-        let edge = readArea(spec["edge-area"], .edge)
-        let network = readNetwork(spec["network"], sbmp: spec["optimizer"]["sbmp"])
-        let app = readApp(spec["app"])
+        let edges = readEdgeAreas(spec)
+        let app = readApp(spec["app"], edges: edges)
         let optimizer = readOptimizer(spec["optimizer"], serviceNames: app?.services.map(\.name))
-        let kube = readKube(spec["kube"], cloud: cloud, edge: edge)
+        let kube = readKube(spec["kube"], cloud: cloud, edge: edges.settings?.first?.area)
 
-        guard let telemetry, let slo, let cloud, let edge, let network, let app, let optimizer, let kube else {
-            return nil
-        }
-        let layout = ClusterLayout(cloud: cloud, edge: edge)
-        NameCollisionCheck(layout: layout, cloud: cloud, edge: edge, namespace: app.namespace).report(app.objects)
-        return GMAConfiguration(
+        guard let telemetry, let slo, let cloud, let edgeSettings = edges.settings, let app, let optimizer, let kube
+        else { return nil }
+        NameCollisionCheck(areas: edges.collisionAreas(cloud: cloud, edges: edgeSettings), namespace: app.namespace)
+            .report(app.objects)
+        var configuration = GMAConfiguration(
             file: file, name: root["metadata"]["name"].string(required: false), namespace: app.namespace,
-            services: app.services, telemetry: telemetry, slo: slo, cloud: cloud, edge: edge, network: network,
-            optimizer: optimizer, kube: kube, warnings: log.issues.filter { $0.severity == .warning })
+            services: app.services, telemetry: telemetry, slo: slo, cloud: cloud, edge: edgeSettings[0].area,
+            network: edgeSettings[0].network, optimizer: optimizer, kube: kube,
+            warnings: log.issues.filter { $0.severity == .warning })
+        configuration.edgeAreas = edges.configs(edgeSettings, manifests: app.edgeManifests)
+        return configuration
     }
 
     // MARK: spec.telemetry
@@ -191,9 +196,11 @@ struct ConfigReader {
 
     // MARK: spec.cloud-area / spec.edge-area
 
-    private func readArea(_ a: YAMLField, _ area: ClusterArea) -> AreaSettings? {
+    /// `extraKeys`: the keys an entry of `spec.edge-areas` adds (docs/config.md §4).
+    func readArea(_ a: YAMLField, _ area: ClusterArea, extraKeys: Set<String> = []) -> AreaSettings? {
         guard a.expectMapping() else { return nil }
-        a.warnUnknownKeys(["cluster", "context", "pod-cidr-regex", "cost", "istio", "default-resource-scaling"])
+        a.warnUnknownKeys(
+            extraKeys.union(["cluster", "context", "pod-cidr-regex", "cost", "istio", "default-resource-scaling"]))
         let isEdge = area == .edge
         let cluster = a["cluster"].string()
         let context = a["context"].string()
@@ -234,7 +241,8 @@ struct ConfigReader {
 
     // MARK: spec.network
 
-    private func readNetwork(_ n: YAMLField, sbmp: YAMLField) -> NetworkSettings? {
+    /// `sbmp`: where the reference's fallback RTT multiplier is read; nil for the edges of `spec.edge-areas`.
+    func readNetwork(_ n: YAMLField, sbmp: YAMLField?) -> NetworkSettings? {
         guard n.expectMapping() else { return nil }
         n.warnUnknownKeys([
             "netinfo-file", "net-prober-url", "cloud-edge-bps", "edge-cloud-bps", "edge-cloud-rtt-ms",
@@ -250,8 +258,7 @@ struct ConfigReader {
         let rtt = n["edge-cloud-rtt-ms"].seconds()
         // docs/differences.md D4: one multiplier. network.edge-cloud-rtt-multiplier wins; the sbmp copy is only a fallback.
         var multiplier = positive(n["edge-cloud-rtt-multiplier"].double(required: false), n["edge-cloud-rtt-multiplier"])
-        let legacy = sbmp["edge-cloud-rtt-multiplier"]
-        if let legacyValue = legacy.double(required: false) {
+        if let legacy = sbmp?["edge-cloud-rtt-multiplier"], let legacyValue = legacy.double(required: false) {
             if let multiplier {
                 legacy.warning(
                     "ignored: the RTT is multiplied once, by network.edge-cloud-rtt-multiplier (\(fmt(multiplier))); the reference multiplied by both (\(fmt(multiplier * legacyValue))×)")

@@ -28,6 +28,10 @@ public struct GMAConfiguration: Sendable, Equatable {
     public var cloud: AreaSettings
     public var edge: AreaSettings
     public var network: NetworkSettings
+    /// The name of edge 0, whose settings are `edge`, `network` and `services[].edge` ("edge" for `spec.edge-area`).
+    public var firstEdgeName = "edge"
+    /// Edges 1…K−1 of `spec.edge-areas`, in file order; empty for one edge (docs/config.md §4).
+    public var furtherEdges: [EdgeAreaConfig] = []
     public var optimizer: OptimizerSettings
     public var kube: KubeSettings
     /// Problems that do not stop gma (unknown keys, ignored legacy keys, defaults taken).

@@ -11,7 +11,11 @@ struct ManifestParser {
     let readFile: (String) -> String?
 
     /// `files` are absolute; `configField` is the config's list of paths (for errors about the whole set).
-    func parse(service: String, area: ClusterArea, files: [String], configField: YAMLField) -> ServiceManifests? {
+    /// `areaKey` names the area in messages when it is one of several edges (`edge area "edge2"`).
+    func parse(
+        service: String, area: ClusterArea, areaKey: String? = nil, files: [String], configField: YAMLField
+    ) -> ServiceManifests? {
+        let areaKey = areaKey ?? area.configKey
         var workload: (kind: WorkloadKind, name: String, cpu: Double, memory: Double, labels: [String: String])?
         var workloadField: YAMLField?
         var hpa: HPASettings?
@@ -40,7 +44,7 @@ struct ManifestParser {
                 case "Deployment", "StatefulSet":
                     if workloadField != nil {
                         root["kind"].error(
-                            "a second workload for service '\(service)' in the \(area.configKey); one Deployment or StatefulSet per service and area is supported")
+                            "a second workload for service '\(service)' in the \(areaKey); one Deployment or StatefulSet per service and area is supported")
                         continue
                     }
                     workloadField = root
@@ -59,7 +63,7 @@ struct ManifestParser {
                 case "HorizontalPodAutoscaler":
                     if hpa != nil {
                         root["kind"].error(
-                            "a second HorizontalPodAutoscaler for service '\(service)' in the \(area.configKey); one per service and area is supported")
+                            "a second HorizontalPodAutoscaler for service '\(service)' in the \(areaKey); one per service and area is supported")
                         continue
                     }
                     checkNamespace(root, label: label)
@@ -75,10 +79,10 @@ struct ManifestParser {
         func newErrors() -> Bool { log.issues[errorsBefore...].contains { $0.severity == .error } }
         let fileErrors = newErrors()
         if workload == nil, !files.isEmpty, !fileErrors {
-            configField.error("no Deployment or StatefulSet for service '\(service)' in the \(area.configKey) manifests")
+            configField.error("no Deployment or StatefulSet for service '\(service)' in the \(areaKey) manifests")
         }
         if hpa == nil, !files.isEmpty, !fileErrors {
-            configField.error("no HorizontalPodAutoscaler for service '\(service)' in the \(area.configKey) manifests")
+            configField.error("no HorizontalPodAutoscaler for service '\(service)' in the \(areaKey) manifests")
         }
         if let workload, let hpaTarget, hpaTarget.name != workload.name {
             hpaTarget.field.error("the HPA targets '\(hpaTarget.name)', but the workload is '\(workload.name)'")

@@ -34,6 +34,9 @@ package struct YAMLField {
     package var silenced = false
     /// Where this field's own key is written (`telemetry:`): missing children are reported there.
     package var keyMark: Mark?
+    /// The name of the list entry this field belongs to (an edge's `name`), printed after the key path of every
+    /// issue below it: `spec.edge-areas[1].network.edge-cloud-rtt-ms (edge2)` (docs/config.md §4).
+    package var entryName: String?
 
     package init(root: Node?, file: String, log: IssueLog, path: String = "") {
         self.node = root
@@ -44,9 +47,11 @@ package struct YAMLField {
     }
 
     private init(
-        node: Node?, path: String, mark: Mark?, file: String, log: IssueLog, silenced: Bool, keyMark: Mark? = nil
+        node: Node?, path: String, mark: Mark?, file: String, log: IssueLog, silenced: Bool, keyMark: Mark? = nil,
+        entryName: String?
     ) {
         self.keyMark = keyMark
+        self.entryName = entryName
         self.node = node
         self.path = path
         self.mark = mark
@@ -64,18 +69,33 @@ package struct YAMLField {
 
     package var isPresent: Bool { !isAbsent }
 
-    package func error(_ message: String) { if !silenced { log.add(.error, file: file, mark: mark, path: path, message) } }
-    package func warning(_ message: String) { if !silenced { log.add(.warning, file: file, mark: mark, path: path, message) } }
+    package func error(_ message: String) {
+        if !silenced { log.add(.error, file: file, mark: mark, path: reportedPath, message) }
+    }
+    package func warning(_ message: String) {
+        if !silenced { log.add(.warning, file: file, mark: mark, path: reportedPath, message) }
+    }
+
+    /// The same field, with every issue below it naming `entry` after the key path.
+    package func named(_ entry: String) -> YAMLField {
+        var copy = self
+        copy.entryName = entry
+        return copy
+    }
+
+    private var reportedPath: String { entryName.map { "\(path) (\($0))" } ?? path }
 
     private func join(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The value under `key`; reports once if this node exists but is not a mapping.
     package subscript(_ key: String) -> YAMLField {
         guard isPresent, let node else {
-            return YAMLField(node: nil, path: join(key), mark: mark, file: file, log: log, silenced: silenced)
+            return YAMLField(
+                node: nil, path: join(key), mark: mark, file: file, log: log, silenced: silenced, entryName: entryName)
         }
         guard let mapping = node.mapping else {
-            return YAMLField(node: nil, path: join(key), mark: mark, file: file, log: log, silenced: true)
+            return YAMLField(
+                node: nil, path: join(key), mark: mark, file: file, log: log, silenced: true, entryName: entryName)
         }
         var keyNode: Node?
         var value: Node?
@@ -86,7 +106,7 @@ package struct YAMLField {
         }
         return YAMLField(
             node: value, path: join(key), mark: value?.mark ?? keyMark ?? mapping.mark, file: file, log: log,
-            silenced: silenced, keyMark: keyNode?.mark)
+            silenced: silenced, keyMark: keyNode?.mark, entryName: entryName)
     }
 
     /// Checks that a present node is a mapping; reports it otherwise.
@@ -108,8 +128,10 @@ package struct YAMLField {
         guard let mapping = node?.mapping else { return }
         for (key, _) in mapping {
             guard let name = key.string, !known.contains(name) else { continue }
-            YAMLField(node: key, path: join(name), mark: key.mark, file: file, log: log, silenced: silenced)
-                .warning("unknown key, ignored")
+            YAMLField(
+                node: key, path: join(name), mark: key.mark, file: file, log: log, silenced: silenced,
+                entryName: entryName
+            ).warning("unknown key, ignored")
         }
     }
 
@@ -126,7 +148,7 @@ package struct YAMLField {
         return sequence.enumerated().map { index, element in
             YAMLField(
                 node: element, path: "\(path)[\(index)]", mark: element.mark ?? mark, file: file, log: log,
-                silenced: silenced)
+                silenced: silenced, entryName: entryName)
         }
     }
 

@@ -15,8 +15,15 @@ private let repositoryRoot = RepositoryFiles.root
 private let examplesRoot = RepositoryFiles.examples
 
 /// The example configs gma must accept. The in-cluster config lives inside a ConfigMap and names the
-/// manifests under /opt/gma (where the image keeps them); the test maps that prefix to this checkout.
-private let exampleConfigs = ["liqo/mubench-app", "liqo/onlinebutique", "deploy"]
+/// manifests under /opt/gma (where the image keeps them); the test maps that prefix to this checkout. A name
+/// ending in .yaml is a config file; any other names a directory with its GMAConfig.yaml.
+private let exampleConfigs = [
+    "liqo/mubench-app", "liqo/onlinebutique", "deploy", "liqo/mubench-app/GMAConfig-two-edges.yaml",
+]
+
+private func exampleConfigPath(_ example: String) -> String {
+    examplesRoot.appendingPathComponent(example.hasSuffix(".yaml") ? example : example + "/GMAConfig.yaml").path
+}
 
 /// Every YAML file under the trees this issue owns (examples/twin belongs to the twin).
 private func exampleYAMLFiles() -> [String] {
@@ -65,7 +72,7 @@ private let kindsTheFakeServerKnows: Set<String> = [
 
 private func loadExampleConfig(_ example: String) throws -> GMAConfiguration {
     if example != "deploy" {
-        return try GMAConfiguration.load(path: examplesRoot.appendingPathComponent(example + "/GMAConfig.yaml").path)
+        return try GMAConfiguration.load(path: exampleConfigPath(example))
     }
     let map = try #require(try documents("deploy/gma-configmap.yaml").first { $0.kind == "ConfigMap" })
     let text = try #require((map.object["data"] as? [String: Any])?["GMAConfig.yaml"] as? String)
@@ -106,7 +113,7 @@ struct ExamplesTests {
         #expect(!ConfigReport(config).rendered.isEmpty)
         if example != "deploy" {
             let gma = try GMABinary.path()
-            let path = examplesRoot.appendingPathComponent(example + "/GMAConfig.yaml").path
+            let path = exampleConfigPath(example)
             let result = try await CommandRunner.run([gma, "check", "--config", path], timeoutSeconds: 120)
             #expect(result.exitStatus == 0, "gma check \(path): \(result.stderr)")
             #expect(String(decoding: result.stdout, as: UTF8.self).contains("services    10"))

@@ -32,7 +32,11 @@ extension JointDecider {
             }
         }
         let acting = lanes.filter { if case .act = $0.role { true } else { false } }.map { edgeNames[$0.index] }
-        decision.reason = consolidating ? "joint consolidation" : "joint decision for \(acting.joined(separator: ", "))"
+        if consolidating {
+            decision.reason = "joint consolidation"
+        } else {
+            decision.reason = acting.isEmpty ? "no edge in alarm" : "joint decision for \(acting.joined(separator: ", "))"
+        }
         if !left.isEmpty { decision.reason += "; left out (placement unchanged): \(left.joined(separator: ", "))" }
         guard !lanes.isEmpty, consolidating || !acting.isEmpty else {
             decision.reason += "; no edge to decide for"

@@ -210,7 +210,7 @@ extension JointPlacementController {
         var decision: JointDecision
         if roles.contains(where: { if case .act = $0 { true } else { false } }) {
             decision = await joint.decide(observations, roles: roles, at: now)
-        } else if lanes[0].settings.policy.consolidation.enabled {
+        } else if lanes[0].settings.policy.consolidation.enabled, observations.contains(where: { $0 != nil }) {
             let ceiling = band.midpoint - lanes[0].settings.policy.consolidation.marginSeconds
             let held: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: ceiling)) } }
             decision = await joint.decide(observations, roles: held, consolidating: true, at: now)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GMAConfig
 import GMAControl
 import GMAOptimizer
 import GMAProcess
@@ -27,7 +28,7 @@ struct Decide: AsyncParsableCommand {
     @Option(name: .long, help: "Evaluate telemetry at this instant (RFC 3339, or Unix seconds).", transform: InstantText.date)
     var at: Date?
 
-    @Option(name: .long, help: "Write the placement problem (gma/v1 JSON) to this file.")
+    @Option(name: .long, help: "Write the placement problem (gma/v1 JSON; gma/v2 with several edges) to this file.")
     var emitProblem: String?
 
     @OptionGroup var output: OutputOptions
@@ -42,6 +43,7 @@ struct Decide: AsyncParsableCommand {
                 return handler
             }
             let configuration = try controller.load()
+            if configuration.edgeNames.count > 1 { return try await decideJointly(configuration) }
             let (loop, cluster) = try controller.assemble(configuration, dryRun: true, observer: { _ in { _ in } })
             let decision = await loop.decideOnce(at: at)
             if let emitProblem {
@@ -63,6 +65,35 @@ struct Decide: AsyncParsableCommand {
                 printError("cannot decide: \(first)\(more)")
                 throw ExitCode(3)
             }
+        }
+    }
+}
+
+extension Decide {
+    /// Several edges: the joint decision, one block or object per edge (docs/multi-edge.md §9).
+    func decideJointly(_ configuration: GMAConfiguration) async throws {
+        let assembly = try JointAssembly(
+            configuration, options: controller, dryRun: true, clock: SystemClock(), telemetryAtClockTime: false,
+            observer: { _ in { _, _ in } })
+        let decision = await assembly.controller.decideOnce(at: at)
+        if let emitProblem {
+            guard let problem = decision.problem else {
+                throw UserFacingError("\(emitProblem): no problem to write: \(decision.reason)")
+            }
+            guard FileManager.default.createFile(atPath: emitProblem, contents: try problem.encoded()) else {
+                throw UserFacingError("\(emitProblem): cannot write the file")
+            }
+        }
+        let output = JointDecisionOutput(decision: decision, clusters: assembly.clusters)
+        switch self.output.format {
+        case .json: print(output.json.rendered(pretty: true))
+        case .text: print(output.text)
+        }
+        let failures = output.readFailures
+        if let first = failures.first {
+            let more = failures.count > 1 ? " (and \(failures.count - 1) more)" : ""
+            printError("cannot decide: \(first)\(more)")
+            throw ExitCode(3)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GMAConfig
 import GMAControl
 import GMAHTTP
 import GMAKube
@@ -73,20 +74,10 @@ struct Run: AsyncParsableCommand {
             }
             let log = Logger(label: "gma")
             let settings = ControllerAssembly.settings(from: configuration)
-            let metrics = ControllerMetrics(band: settings.band)
+            let metrics = ControllerMetrics(band: settings.band, edges: configuration.edgeNames)
             // A replay runs on a simulated clock over Prometheus' history: no real waiting.
             let clock: any ControllerClock = replayFrom.map { SimulatedClock(start: $0) } ?? SystemClock()
-            let (loop, _) = try controller.assemble(
-                configuration, dryRun: dryRun, clock: clock, telemetryAtClockTime: replayFrom != nil
-            ) { cluster in
-                { event in
-                    metrics.record(event)
-                    EventLogging.log(event, to: log, commands: { cluster.argv(for: $0) })
-                    if case .decided(let decision) = event {
-                        journalFile?.append(decision, commands: decision.operations.flatMap { cluster.argv(for: $0) })
-                    }
-                }
-            }
+            let loop = try makeLoop(configuration, clock: clock, metrics: metrics, journal: journalFile, log: log)
             let endpoints: ObservabilityEndpoints?
             do {
                 endpoints = try metricsAddress == "off" ? nil : ObservabilityEndpoints(address: metricsAddress, metrics: metrics)
@@ -114,6 +105,40 @@ struct Run: AsyncParsableCommand {
     }
 }
 
+extension Run {
+    /// The single-edge loop, or with several edges the joint one; every event goes to the metrics, the log and
+    /// the journal, with its edge when there are several.
+    func makeLoop(
+        _ configuration: GMAConfiguration, clock: any ControllerClock, metrics: ControllerMetrics, journal: DecisionJournal?,
+        log: Logger
+    ) throws -> any ControlLoop {
+        let replay = replayFrom != nil
+        guard configuration.edgeNames.count > 1 else {
+            return try controller.assemble(configuration, dryRun: dryRun, clock: clock, telemetryAtClockTime: replay) { cluster in
+                { event in
+                    metrics.record(event)
+                    EventLogging.log(event, to: log, commands: { cluster.argv(for: $0) })
+                    if case .decided(let decision) = event {
+                        journal?.append(decision, commands: decision.operations.flatMap { cluster.argv(for: $0) })
+                    }
+                }
+            }.0
+        }
+        return try JointAssembly(
+            configuration, options: controller, dryRun: dryRun, clock: clock, telemetryAtClockTime: replay, log: log
+        ) { clusters in
+            { edge, event in
+                let argv: (ClusterOperation) -> [[String]] = { clusters[edge]?.argv(for: $0) ?? [] }
+                metrics.record(event, edge: edge)
+                EventLogging.log(event, to: log, edge: edge, commands: argv)
+                if case .decided(let decision) = event {
+                    journal?.append(decision, commands: decision.operations.flatMap(argv), edge: edge)
+                }
+            }
+        }.controller
+    }
+}
+
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
@@ -129,24 +154,26 @@ enum LogLevels {
 
 /// Controller events as log lines.
 enum EventLogging {
-    static func log(_ event: ControllerEvent, to log: Logger, commands: (ClusterOperation) -> [[String]]) {
+    /// `edge`: the edge the event is about, when there are several; it prefixes the line (`edge1: …`).
+    static func log(_ event: ControllerEvent, to log: Logger, edge: String? = nil, commands: (ClusterOperation) -> [[String]]) {
+        let prefix = edge.map { "\($0): " } ?? ""
         switch event {
         case .transition(_, let from, let to, let reason):
-            log.notice("\(from.rawValue) → \(to.rawValue): \(reason)")
+            log.notice("\(prefix)\(from.rawValue) → \(to.rawValue): \(reason)")
         case .observed(_, let state, let mean, let quantile):
-            log.debug("observed", metadata: ["state": "\(state.rawValue)", "mean": "\(mean.map { "\($0)" } ?? "unknown")", "quantile": "\(quantile.map { "\($0)" } ?? "unknown")"])
+            log.debug("\(prefix)observed", metadata: ["state": "\(state.rawValue)", "mean": "\(mean.map { "\($0)" } ?? "unknown")", "quantile": "\(quantile.map { "\($0)" } ?? "unknown")"])
         case .decided(let d):
-            log.notice("decision: \(d.action.rawValue): \(d.reason)")
+            log.notice("\(prefix)decision: \(d.action.rawValue): \(d.reason)")
             if let p = d.placement {
-                log.info("placement \(p.status.rawValue) by \(p.solver): added [\(p.added.joined(separator: ", "))] removed [\(p.removed.joined(separator: ", "))], cost \(String(format: "%.4f", p.evaluation.cost.total))/h, model delay \(String(format: "%.1f", p.evaluation.delaySeconds * 1000)) ms")
+                log.info("\(prefix)placement \(p.status.rawValue) by \(p.solver): added [\(p.added.joined(separator: ", "))] removed [\(p.removed.joined(separator: ", "))], cost \(String(format: "%.4f", p.evaluation.cost.total))/h, model delay \(String(format: "%.1f", p.evaluation.delaySeconds * 1000)) ms")
             }
             for operation in d.operations {
-                for argv in commands(operation) { log.info("kubectl: \(ShellWords.render(argv))") }
+                for argv in commands(operation) { log.info("\(prefix)kubectl: \(ShellWords.render(argv))") }
             }
         case .operationFailed(_, let operation, let error):
-            log.error("\(operation) failed (retried next cycle): \(error)")
+            log.error("\(prefix)\(operation) failed (retried next cycle): \(error)")
         case .skipped(_, let state, let reason):
-            log.warning("no decision in \(state.rawValue): \(reason)")
+            log.warning("\(prefix)no decision in \(state.rawValue): \(reason)")
         }
     }
 }

@@ -230,17 +230,41 @@ import Testing
         }
     }
 
-    /// `gma check` on the two-edge config: exit 0, both edges with their contexts and clusters.
+    /// `gma check` on the two-edge config: exit 0, each edge with its context, cluster value, ingress, link file
+    /// and its own commands.
     @Test func checkShowsBothEdges() async throws {
         let config = TwoEdgeWorld.directory.appendingPathComponent("two-edges/GMAConfig.yaml").path
         let result = try await Self.gma(["check", "--config", config])
         #expect(result.exitStatus == 0, "\(result.stderr)")
         let text = String(decoding: result.stdout, as: UTF8.self)
-        for needle in ["edge1", "edge2", "istio-ingress-edge1", "istio-ingress-edge2"] {
-            #expect(text.contains(needle), "\(needle) missing from:\n\(text)")
-        }
-        for context in ["cloud", "edge1", "edge2"] {
-            #expect(text.contains("context \"\(context)\"") || text.contains("--context \(context)"), "\(context):\n\(text)")
-        }
+        let expected = [
+            "edges       2: edge1, edge2",
+            "context edge1, cluster \"edge1\"", "namespace istio-ingress-edge1, pods ^10.236.*",
+            "context edge2, cluster \"edge2\"", "namespace istio-ingress-edge2, pods ^10.238.*",
+            "two-edges/netinfo-edge2.yaml", "edge edge1 (context edge1):", "edge edge2 (context edge2):",
+            "--context edge2 --request-timeout 30s -n shop apply -f \(TwoEdgeWorld.directory.path)/two-edges/edge2/backend.yaml",
+            "--context edge1 --request-timeout 30s -n shop apply -f \(TwoEdgeWorld.directory.path)/two-edges/edge1/backend.yaml",
+        ]
+        for line in expected { #expect(text.contains(line), "\(line) missing from:\n\(text)") }
+    }
+
+    /// `gma check` names every configured context the kubeconfig lacks, edge2's too: a kubeconfig with only
+    /// `cloud` and `edge1` leaves edge2 without a cluster to talk to.
+    @Test func checkNamesAMissingEdgeContext() async throws {
+        let kube = try TwoEdgeKube()
+        defer { kube.stop() }
+        let config = try kube.configuration(prometheus: URL(string: "http://127.0.0.1:30000")!)
+        let full = try String(contentsOfFile: kube.kubeconfig, encoding: .utf8)
+        let complete = try await Self.gma(["check", "--config", config])
+        #expect(complete.exitStatus == 0, "\(complete.stderr)")
+        #expect(!String(decoding: complete.stdout, as: UTF8.self).contains("missing from the kubeconfig"))
+
+        // The same kubeconfig without edge2's context.
+        let withoutEdge2 = full.replacingOccurrences(of: "  - name: edge2\n    context: {cluster: edge2, user: tester}\n", with: "")
+        #expect(withoutEdge2 != full)
+        try withoutEdge2.write(toFile: kube.kubeconfig, atomically: true, encoding: .utf8)
+        let result = try await Self.gma(["check", "--config", config])
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(text.contains("missing from the kubeconfig: edge2"), "\(text)")
     }
 }

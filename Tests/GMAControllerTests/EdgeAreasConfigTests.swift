@@ -136,7 +136,47 @@ struct EdgeAreasConfigTests {
         let result = try await CommandRunner.run(
             [try GMABinary.path(), "check", "--config", Self.twoEdgesPath], timeoutSeconds: 120)
         #expect(result.exitStatus == 0, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self).contains("edges       2: edge1, edge2"))
+        let stdout = String(decoding: result.stdout, as: UTF8.self)
+        #expect(stdout.contains("edges       2: edge1, edge2"))
+        // Each edge's users are counted at its own ingress gateway.
+        for (edge, selector) in [
+            ("edge1", #"namespace="istio-ingress-edge1",source_app="istio-ingressgateway","#),
+            ("edge2", #"namespace="istio-ingress-edge2",source_app="istio-ingressgateway-edge2","#),
+        ] {
+            let section = try #require(stdout.components(separatedBy: "prometheus queries, edge \(edge)\n").dropFirst().first)
+            let rate = try #require(section.components(separatedBy: "ingressRequestRate:\n").dropFirst().first)
+            #expect(rate.prefix { $0 != "\n" }.contains(selector), "\(edge): \(rate.prefix(300))")
+        }
+    }
+
+    @Test func gmaCheckNamesEveryEdgesMissingContext() async throws {
+        // A kubeconfig that knows the cloud's and edge1's context, and an edge2 in a context of its own.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gma-edges-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+            users: [{name: u, user: {token: t}}]
+            contexts: [{name: kubernetes-admin@cluster.local, context: {cluster: c, user: u}}]
+            current-context: kubernetes-admin@cluster.local
+
+            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let mubench = (Self.twoEdgesPath as NSString).deletingLastPathComponent
+        var text = try #require(GMAConfiguration.readText(Self.twoEdgesPath))
+        text = text.replacingOccurrences(of: Self.edge2Head, with: Self.edge2Head.replacingOccurrences(of: "context: kubernetes-admin@cluster.local", with: "context: edge2-site"))
+            .replacingOccurrences(of: "spec:\n", with: "spec:\n  kube:\n    kubeconfig: \(kubeconfig)\n")
+            .replacingOccurrences(of: "netinfo-file: netinfo", with: "netinfo-file: \(mubench)/netinfo")
+            .replacingOccurrences(of: "- affinity-yamls/", with: "- \(mubench)/affinity-yamls/")
+            .replacingOccurrences(of: "- hpa/", with: "- \(mubench)/hpa/")
+        let config = directory.appendingPathComponent("GMAConfig.yaml").path
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try await CommandRunner.run([try GMABinary.path(), "check", "--config", config], timeoutSeconds: 120)
+        #expect(result.exitStatus == 0, "\(result.stderr)")
+        let stdout = String(decoding: result.stdout, as: UTF8.self)
+        #expect(stdout.contains("contexts    missing from the kubeconfig: edge2-site\n"), "\(stdout.suffix(600))")
     }
 
     // MARK: errors

@@ -33,20 +33,35 @@ struct Check: AsyncParsableCommand {
             } catch let error as ConfigError {
                 throw UserFacingError(error.description)
             }
-            let kubectl = await KubectlInstallation.inspect(loaded.kube)
+            let kubectl = await Self.inspectKubectl(loaded)
             let sections = Self.querySections(loaded) + [("kubectl on this machine", kubectl.lines)]
             print(ConfigReport(loaded, extraSections: sections).rendered)
         }
     }
 
-    /// The PromQL queries gma would send, as an extra report section.
+    /// kubectl on this machine, and the configured contexts its kubeconfig lacks: the cloud's and every edge's.
+    static func inspectKubectl(_ configuration: GMAConfiguration) async -> KubectlInstallation {
+        var report = await KubectlInstallation.inspect(configuration.kube)
+        for e in configuration.edgeNames.indices.dropFirst() {
+            let edge = await KubectlInstallation.inspect(configuration.edgeView(e).kube)
+            report.missingContexts += edge.missingContexts.filter { !report.missingContexts.contains($0) }
+        }
+        return report
+    }
+
+    /// The PromQL queries gma would send, as an extra report section; with several edges, one per edge (each
+    /// edge's queries select its own ingress and cluster value, docs/config.md §4).
     static func querySections(_ configuration: GMAConfiguration) -> [(title: String, lines: [String])] {
-        do {
-            let telemetry = try PrometheusTelemetry(settings: try ControllerAssembly.telemetrySettings(from: configuration))
-            let lines = telemetry.queries.named.flatMap { ["\($0.name):", "  \($0.promql)"] }
-            return [("prometheus queries", lines)]
-        } catch {
-            return [("prometheus queries", ["cannot build the queries: \(error)"])]
+        let names = configuration.edgeNames
+        return names.indices.map { e in
+            let title = names.count == 1 ? "prometheus queries" : "prometheus queries, edge \(names[e])"
+            do {
+                let settings = try ControllerAssembly.telemetrySettings(from: configuration.edgeView(e))
+                let telemetry = try PrometheusTelemetry(settings: settings)
+                return (title, telemetry.queries.named.flatMap { ["\($0.name):", "  \($0.promql)"] })
+            } catch {
+                return (title, ["cannot build the queries: \(error)"])
+            }
         }
     }
 }

@@ -23,7 +23,9 @@ struct JointAssembly {
         var clusters: [String: KubectlCluster] = [:]
         for (e, name) in configuration.edgeNames.enumerated() {
             let view = configuration.edgeView(e)
-            let settings = ControllerAssembly.settings(from: view, solver: options.solver, timeLimitSeconds: options.timeLimit)
+            var settings = ControllerAssembly.settings(from: view, solver: options.solver, timeLimitSeconds: options.timeLimit)
+            // Each edge's link is priced by that edge's `cost.network` (docs/config.md §4); one edge keeps the cloud's.
+            settings.template.prices.networkGB = view.edge.networkPricePerGB
             let telemetry: PrometheusTelemetry
             do {
                 telemetry = try PrometheusTelemetry(settings: try ControllerAssembly.telemetrySettings(from: view))

@@ -230,6 +230,40 @@ import Testing
         }
     }
 
+    /// The loop in the world where edge2 gives frontend back within edge1's offload (worked out at
+    /// `theCallGraphIsTheAppsNotOneEdgesView`): edge2 never raised an alarm, yet its part of the joint decision is
+    /// logged under its name and its commands go to its own contexts — the shared cloud's scale in `cloud`, the
+    /// removal of its copy in `edge2` from its own manifest — while edge1's stay in `edge1`.
+    @Test func dryRunReplayRunsEachEdgesCommandsInItsContexts() async throws {
+        try await Self.withWorld(.bothCallTheCloudBackend) { config, kube in
+            let before = try await kube.snapshot()
+            let result = try await Self.gma([
+                "run", "--config", config, "--dry-run", "--metrics-address", "off",
+                "--replay-from", String(Scenarios.end - 600), "--replay-until", String(Scenarios.end),
+            ])
+            #expect(result.exitStatus == 0, "\(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            func kubectl(_ context: String) -> String {
+                ShellWords.render([FakeKubeAPI.kubectl, "--kubeconfig", kube.kubeconfig, "--context", context])
+            }
+            #expect(lines.contains { $0.contains("edge1: decision: offload") }, "\(result.stderr)")
+            #expect(lines.contains { $0.contains("edge2: decision: ") && $0.contains("removes frontend") }, "\(result.stderr)")
+            #expect(!lines.contains { $0.contains("edge2: offload-alarm") }, "edge2 stayed in band: \(result.stderr)")
+            let edge2Commands = lines.filter { $0.contains("edge2: kubectl: ") }
+            #expect(
+                edge2Commands.contains { $0.contains(kubectl("cloud")) && $0.contains(" scale deployment/frontend ") },
+                "\(result.stderr)")
+            #expect(
+                edge2Commands.contains {
+                    $0.contains(kubectl("edge2")) && $0.contains(" delete ") && $0.hasSuffix("layouts/two-edges/edge2/frontend.yaml")
+                }, "\(result.stderr)")
+            #expect(edge2Commands.allSatisfy { !$0.contains("--context edge1") }, "\(edge2Commands)")
+            let edge1Commands = lines.filter { $0.contains("edge1: kubectl: ") }
+            #expect(!edge1Commands.isEmpty && edge1Commands.allSatisfy { $0.contains(kubectl("edge1")) }, "\(edge1Commands)")
+            #expect(try await kube.snapshot() == before, "a dry run changes nothing")
+        }
+    }
+
     /// `gma check` on the two-edge config: exit 0, each edge with its context, cluster value, ingress, link file
     /// and its own commands.
     @Test func checkShowsBothEdges() async throws {

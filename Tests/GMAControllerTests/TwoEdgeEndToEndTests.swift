@@ -166,7 +166,8 @@ import Testing
     /// Both edges' frontends call the cloud's backend: the cloud's series carry 20 + 4 = 24 calls/s from
     /// `frontend`, with no sign of which edge made them. The call graph is the app's (docs/multi-edge.md §1):
     /// frontend calls backend once per request, (20 + 4) / (20 + 4) over every cluster. Read from the cloud and
-    /// one edge only it would be 24 / 20 = 1.2 for edge1 (model 48.2 ms) and 24 / 4 = 6 for edge2.
+    /// one edge only it would be 24 / 20 = 1.2 for edge1 (model 48.2 ms) and 24 / 4 = 6 for edge2 (model
+    /// 6 × 60.4 = 362.4 ms, and a prediction of 70 + 61.6 − 362.4 = −230.8 ms).
     ///
     /// The decision: edge1 offloads backend (as above). edge2 (70 ms, headroom 30 ms) gives frontend back: its
     /// users then cross once at the user → frontend call (61.6 ms) instead of frontend → backend (60.4 ms);

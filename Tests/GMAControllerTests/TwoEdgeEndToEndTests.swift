@@ -115,9 +115,24 @@ import Testing
                 #expect(!argv.contains { $0.contains("two-edges/edge2/") }, "\(argv)")
             }
             let applied = commands.filter { $0.contains("apply") }
-            #expect(applied.count == 1 && applied.first?.last?.hasSuffix("layouts/two-edges/edge1/backend.yaml") == true, "\(commands)")
+            let appliedFile = applied.first?.last ?? ""
+            #expect(applied.count == 1 && appliedFile.hasSuffix("layouts/two-edges/edge1/backend.yaml"), "\(commands)")
             let scaled = commands.flatMap { $0 }.filter { $0.hasPrefix("deployment/") }
             #expect(scaled.allSatisfy { $0 == "deployment/backend" }, "\(scaled)")
+
+            // The text form: the joint line (cost 0.076989 → "0.0770"), then one block per edge, in file order.
+            let text = try await Self.gma(["decide", "--config", config, "--at", String(Scenarios.end)])
+            #expect(text.exitStatus == 0, "\(text.stderr)")
+            let blocks = String(decoding: text.stdout, as: UTF8.self).components(separatedBy: "\n\n")
+            #expect(blocks.count == 3, "\(blocks)")
+            if blocks.count == 3 {
+                #expect(blocks[0].hasPrefix("joint           joint decision for edge1"), "\(blocks[0])")
+                #expect(blocks[0].contains("cost 0.0770/h"), "\(blocks[0])")
+                #expect(blocks[1].hasPrefix("edge            edge1\naction          offload"), "\(blocks[1])")
+                #expect(blocks[1].contains("--context edge1") && !blocks[1].contains("--context edge2"), "\(blocks[1])")
+                #expect(blocks[2].hasPrefix("edge            edge2\naction          none"), "\(blocks[2])")
+                #expect(!blocks[2].contains("would run"), "\(blocks[2])")
+            }
 
             // Nothing changed anywhere; edge2's server was only read.
             #expect(try await kube.snapshot() == before, "decide changes nothing")

@@ -253,12 +253,14 @@ import Testing
     @Test func dryRunReplayRunsEachEdgesCommandsInItsContexts() async throws {
         try await Self.withWorld(.bothCallTheCloudBackend) { config, kube in
             let before = try await kube.snapshot()
+            let journal = kube.directory + "/journal.jsonl"
             let result = try await Self.gma([
-                "run", "--config", config, "--dry-run", "--metrics-address", "off",
+                "run", "--config", config, "--dry-run", "--metrics-address", "off", "--journal", journal,
                 "--replay-from", String(Scenarios.end - 600), "--replay-until", String(Scenarios.end),
             ])
             #expect(result.exitStatus == 0, "\(result.stderr)")
             let lines = result.stderr.split(separator: "\n").map(String.init)
+            try Self.expectJournal(journal, namesEachEdgeWithItsContexts: ["edge1": ["edge1"], "edge2": ["cloud", "edge2"]])
             func kubectl(_ context: String) -> String {
                 ShellWords.render([FakeKubeAPI.kubectl, "--kubeconfig", kube.kubeconfig, "--context", context])
             }
@@ -278,6 +280,27 @@ import Testing
             #expect(!edge1Commands.isEmpty && edge1Commands.allSatisfy { $0.contains(kubectl("edge1")) }, "\(edge1Commands)")
             #expect(try await kube.snapshot() == before, "a dry run changes nothing")
         }
+    }
+
+    /// Every journal line names its edge, and its commands run only in that edge's `contexts`; edge2's lines
+    /// include the one that gives frontend back.
+    static func expectJournal(_ path: String, namesEachEdgeWithItsContexts contexts: [String: Set<String>]) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let entries = try text.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(!entries.isEmpty, "empty journal")
+        var edge2Removed: [String] = []
+        for entry in entries {
+            let edge = try #require(entry["edge"] as? String, "a journal line without its edge: \(entry)")
+            let allowed = try #require(contexts[edge], "unknown edge \(edge)")
+            for argv in entry["commands"] as? [[String]] ?? [] {
+                #expect(Self.context(argv).map(allowed.contains) == true, "\(edge): \(argv)")
+            }
+            if edge == "edge2" { edge2Removed += (entry["placement"] as? [String: Any])?["removed"] as? [String] ?? [] }
+        }
+        #expect(Set(entries.compactMap { $0["edge"] as? String }) == ["edge1", "edge2"], "\(text)")
+        #expect(edge2Removed.contains("frontend"), "\(text)")
     }
 
     /// `gma check` on the two-edge config: exit 0, each edge with its context, cluster value, ingress, link file

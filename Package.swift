@@ -137,7 +137,7 @@ let package = Package(
                 "GMAOptimizer", "GMAConfig", "GMAControl", "GMAProcess", "GMATelemetry", "GMAKube", "GMANetprober",
                 "GMATwin", "GMAObservability", "GMARuntime", "GMAHTTP", "GMACharts", "GMATestSupport",
             ],
-            resources: [.copy("Fixtures/app3"), .copy("Fixtures/kube"), .copy("Fixtures/layouts")]
+            resources: [.copy("Fixtures/app3"), .copy("Fixtures/kube"), .copy("Fixtures/layouts"), .copy("Fixtures/twin")]
         ),
     ]
 )

@@ -7,12 +7,13 @@ public struct LoadProfile: Sendable, Equatable {
         case hold(rate: Double, seconds: Double)
         /// A linear change from one rate to another.
         case ramp(from: Double, to: Double, seconds: Double)
-        /// `mean + amplitude · sin(2π t / period)`, starting at the mean and rising.
-        case sine(mean: Double, amplitude: Double, periodSeconds: Double, seconds: Double)
+        /// `mean + amplitude · sin(2π (t / period − phase))`: with phase 0 it starts at the mean and rises; a
+        /// phase of 1/3 shifts the whole cycle a third of a period later (follow-the-sun's edges).
+        case sine(mean: Double, amplitude: Double, periodSeconds: Double, seconds: Double, phase: Double = 0)
 
         public var seconds: Double {
             switch self {
-            case .hold(_, let s), .ramp(_, _, let s), .sine(_, _, _, let s): s
+            case .hold(_, let s), .ramp(_, _, let s), .sine(_, _, _, let s, _): s
             }
         }
 
@@ -23,9 +24,11 @@ public struct LoadProfile: Sendable, Equatable {
             case .ramp(let from, let to, let seconds):
                 guard seconds > 0 else { return to }
                 return from + (to - from) * min(max(offset / seconds, 0), 1)
-            case .sine(let mean, let amplitude, let period, _):
+            case .sine(let mean, let amplitude, let period, _, let phase):
                 guard period > 0 else { return mean }
-                return mean + amplitude * sin(2 * Double.pi * offset / period)
+                // Phase 0 keeps the exact expression (and rounding) of the unshifted sine.
+                guard phase != 0 else { return mean + amplitude * sin(2 * Double.pi * offset / period) }
+                return mean + amplitude * sin(2 * Double.pi * (offset / period - phase))
             }
         }
     }

@@ -18,6 +18,9 @@ public struct Scenario: Sendable {
     public var policy = ControlPolicy()
     public var twin: TwinSettings
     public var durationSeconds: Double
+    /// The `edges:` list of a multi-edge scenario (docs/twin.md §6); empty for a single edge, whose users,
+    /// load and link are `load` and `network`. With edges, `load` and `network` are the first edge's.
+    public var edges: [ScenarioEdge] = []
 
     public init(
         name: String, app: TwinApp, load: LoadProfile, network: NetworkProfile, band: DelayBand, timing: LoopTiming,
@@ -33,6 +36,13 @@ public struct Scenario: Sendable {
         self.twin = twin
         self.durationSeconds = durationSeconds ?? load.durationSeconds
     }
+
+    /// Every edge of the run: the `edges:` list, or the single edge `edge1` of `load` and `network`.
+    public var sites: [ScenarioEdge] {
+        edges.isEmpty ? [ScenarioEdge(name: "edge1", load: load, network: network)] : edges
+    }
+
+    public var isMultiEdge: Bool { !edges.isEmpty }
 
     /// The controller settings this scenario implies.
     public var controllerSettings: ControllerSettings {
@@ -72,6 +82,23 @@ public struct Scenario: Sendable {
         }
         guard let scenario, !issues.contains(where: { $0.severity == .error }) else { throw ConfigError(issues: issues) }
         return scenario
+    }
+}
+
+/// One edge of a multi-edge scenario: its users' load, its cloud–edge link, and optionally its share of the
+/// cloud usage as the joint controller is told it (docs/twin.md §6).
+public struct ScenarioEdge: Sendable, Equatable {
+    public var name: String
+    public var load: LoadProfile
+    public var network: NetworkProfile
+    /// The edge's share of the cloud usage, in (0, 1]; nil: its mean load over the edges' (docs/twin.md §6).
+    public var share: Double?
+
+    public init(name: String, load: LoadProfile, network: NetworkProfile, share: Double? = nil) {
+        self.name = name
+        self.load = load
+        self.network = network
+        self.share = share
     }
 }
 

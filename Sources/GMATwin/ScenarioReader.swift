@@ -12,16 +12,20 @@ struct ScenarioReader {
 
     func read(_ root: YAMLField) -> Scenario? {
         guard root.expectMapping() else { return nil }
-        root.warnUnknownKeys(["name", "seed", "duration", "app", "load", "network", "controller", "twin", "mismatch"])
+        root.warnUnknownKeys(["name", "seed", "duration", "app", "load", "network", "controller", "twin", "mismatch", "edges"])
         let name = root["name"].string(required: false) ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let app = readApp(root["app"])
-        let load = readLoad(root["load"])
+        let multiEdge = root["edges"].isPresent
+        let load = multiEdge ? nil : readLoad(root["load"])
         var twin = readTwin(root["twin"])
         twin.mismatch = readMismatch(root["mismatch"])
         if let seed = root["seed"].int(required: false) { twin.seed = UInt64(bitPattern: Int64(seed)) }
         let controller = readController(root["controller"])
         let duration = root["duration"].seconds(required: false)
         guard let app else { return nil }
+        if multiEdge {
+            return readMultiEdge(root, name: name, app: app, twin: twin, controller: controller, duration: duration)
+        }
         let network = readNetwork(root["network"], default: app.problem.network)
         guard let load, let network, let controller else { return nil }
         if load.durationSeconds <= 0 && duration == nil { root["load"].error("the load lasts no time; give a duration") }
@@ -58,7 +62,7 @@ struct ScenarioReader {
         return app
     }
 
-    private func readLoad(_ field: YAMLField) -> LoadProfile? {
+    func readLoad(_ field: YAMLField) -> LoadProfile? {
         guard let items = field.list() else { return nil }
         var segments: [LoadProfile.Segment] = []
         var ok = true
@@ -103,11 +107,13 @@ struct ScenarioReader {
                 }
                 segments.append(.ramp(from: a, to: b, seconds: d))
             case "sine":
-                body.warnUnknownKeys(["mean", "amplitude", "period", "for"])
+                body.warnUnknownKeys(["mean", "amplitude", "period", "for", "phase"])
                 guard let m = rate(body["mean"]), let a = body["amplitude"].double(), let p = body["period"].seconds(),
                     let d = body["for"].seconds()
                 else { ok = false; continue }
-                segments.append(.sine(mean: m, amplitude: a, periodSeconds: p, seconds: d))
+                let phase = body["phase"].double(required: false) ?? 0
+                if !phase.isFinite { body["phase"].error("must be a number of periods (1/3: a third of the period later)") }
+                segments.append(.sine(mean: m, amplitude: a, periodSeconds: p, seconds: d, phase: phase.isFinite ? phase : 0))
             case "csv":
                 guard let path = body.string() else { ok = false; continue }
                 guard let points = readCSV(paths.resolve(path), field: body) else { ok = false; continue }
@@ -150,7 +156,7 @@ struct ScenarioReader {
         return points.isEmpty ? nil : points
     }
 
-    private func readNetwork(_ field: YAMLField, default net: Network) -> NetworkProfile? {
+    func readNetwork(_ field: YAMLField, default net: Network) -> NetworkProfile? {
         guard field.isPresent else {
             return NetworkProfile(rttSeconds: net.rttSeconds, bandwidthBitsPerSecond: net.cloudToEdgeBitsPerSecond)
         }
@@ -176,7 +182,7 @@ struct ScenarioReader {
         return NetworkProfile(rttSeconds: rtt, bandwidthBitsPerSecond: bandwidth, changes: changes)
     }
 
-    private func readController(_ field: YAMLField) -> (band: DelayBand, timing: LoopTiming, solver: SolverKind, policy: ControlPolicy)? {
+    func readController(_ field: YAMLField) -> (band: DelayBand, timing: LoopTiming, solver: SolverKind, policy: ControlPolicy)? {
         if field.isPresent && !field.expectMapping() { return nil }
         field.warnUnknownKeys([
             "offload", "unoffload", "offloadQuantile", "unoffloadQuantile", "syncPeriod", "stabilizationWindow", "solver",
@@ -264,7 +270,7 @@ struct ScenarioReader {
         return m
     }
 
-    private func positive(_ field: YAMLField) -> Double? {
+    func positive(_ field: YAMLField) -> Double? {
         guard let value = field.seconds(required: false) else { return nil }
         if value <= 0 { field.error("must be > 0") }
         return value > 0 ? value : nil

@@ -35,11 +35,16 @@ public struct TimelinePlot: Sendable {
         out.append(
             text(left, 24, "gma simulate — \(escape(scenario.name)) (app \(escape(scenario.app.name)), solver \(scenario.solver.rawValue), seed \(scenario.twin.seed))",
                  size: 16, weight: "bold"))
+        // One edge of several has no oracle (docs/twin.md §6): its cost is its own plus its share of the cloud.
+        let hasOracle = samples.contains { $0.oracleCostPerHour > 0 }
+        let costNote = hasOracle
+            ? String(format: "cost %.2f× the oracle's", summary.costOverOracle)
+            : String(format: "cost %.3f $/h mean (this edge and its share of the shared cloud)", summary.meanCostPerHour)
         out.append(text(left, 44, escape(String(
-            format: "in band %.1f %% (above %.1f %%, below %.1f %%) · %@ above %.0f ms, longest %.0f s · %@ · cost %.2f× the oracle's",
+            format: "in band %.1f %% (above %.1f %%, below %.1f %%) · %@ above %.0f ms, longest %.0f s · %@ · %@",
             summary.timeInBand * 100, summary.timeAbove * 100, summary.timeBelow * 100,
             Self.count(summary.violations, "excursion"), scenario.band.offloadSeconds * 1000, summary.longestExcursionSeconds,
-            Self.count(summary.actions, "action"), summary.costOverOracle))))
+            Self.count(summary.actions, "action"), costNote))))
 
         // Panel 1: delay (ms). The scale shows the band with room above it; longer excursions are clipped.
         let delayTop = top
@@ -103,13 +108,15 @@ public struct TimelinePlot: Sendable {
         let costScale = AxisScale(max: samples.map { max($0.costPerHour, $0.cloudOnlyCostPerHour, $0.oracleCostPerHour) }.max() ?? 1)
         let yCost = axis(top: costTop, scale: costScale)
         out.append(frame(top: costTop, scale: costScale, xOf: x, end: end))
-        out.append(polyline(samples.map { (x($0.time), yCost($0.cloudOnlyCostPerHour)) }, color: "#9e9e9e", width: 1.2, dash: true))
-        out.append(polyline(samples.map { (x($0.time), yCost($0.oracleCostPerHour)) }, color: "#00897b", width: 1.2, dash: true))
+        if hasOracle {
+            out.append(polyline(samples.map { (x($0.time), yCost($0.cloudOnlyCostPerHour)) }, color: "#9e9e9e", width: 1.2, dash: true))
+            out.append(polyline(samples.map { (x($0.time), yCost($0.oracleCostPerHour)) }, color: "#00897b", width: 1.2, dash: true))
+        }
         out.append(polyline(samples.map { (x($0.time), yCost($0.costPerHour)) }, color: "#6d4c41", width: 1.6))
-        out.append(heading(top: costTop, "cost ($/h)", [
+        out.append(heading(top: costTop, "cost ($/h)", hasOracle ? [
             (.line, "#6d4c41", "placement (replicas running, traffic)"), (.dash, "#00897b", "oracle"),
             (.dash, "#9e9e9e", "cloud-only at the same load"),
-        ]))
+        ] : [(.line, "#6d4c41", "this edge's replicas and traffic, and its share of the shared cloud")]))
         out.append(text(left + plotWidth / 2, costTop + panelHeight + 40, "simulated time (min)", anchor: "middle"))
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

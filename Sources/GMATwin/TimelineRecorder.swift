@@ -26,6 +26,9 @@ public struct TimelineSample: Sendable, Equatable {
     /// autoscalers settled.
     public var costPerHour: Double
     public var cloudOnlyCostPerHour: Double
+    /// $/h of the shared cloud's replicas alone (with several edges, `costPerHour` is this edge's own cost plus
+    /// its share of this; docs/twin.md §6).
+    public var cloudCostPerHour: Double
     /// The oracle's placement at this tick's load and network (docs/twin.md §3): its cost and edge set size.
     public var oracleCostPerHour: Double
     public var oracleEdgeCount: Int

@@ -20,6 +20,8 @@ public struct TwinSimulation: Sendable {
         onEvent: @escaping @Sendable (TimelineEvent) -> Void = { _ in },
         onControllerEvent: @escaping @Sendable (ControllerEvent) -> Void = { _ in }
     ) async throws -> TwinRunResult {
+        // One edge's loop: a scenario with edges runs with `runEdges(mode:)`, never as its first edge alone.
+        guard !scenario.isMultiEdge else { throw TwinRunError.severalEdges(scenario.sites.count) }
         let clock = SimulatedClock()
         let recorder = TimelineRecorder()
         let world = try TwinWorld(
@@ -49,6 +51,16 @@ public struct TwinSimulation: Sendable {
         }
         world.catchUp()
         return TwinRunResult(scenario: scenario, samples: recorder.samples, events: recorder.events)
+    }
+}
+
+public enum TwinRunError: Error, CustomStringConvertible {
+    case severalEdges(Int)
+
+    public var description: String {
+        switch self {
+        case .severalEdges(let count): "the scenario has \(count) edges: run it with runEdges(mode:), joint or independent"
+        }
     }
 }
 

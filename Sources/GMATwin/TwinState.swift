@@ -42,18 +42,91 @@ struct TwinCapacity: Sendable {
         edgeBacklog = cloudBacklog
     }
 
+    init(cloudReplicas: [Int], edgeReplicas: [Int], cloudBacklog: [Double], edgeBacklog: [Double]) {
+        self.cloudReplicas = cloudReplicas
+        self.edgeReplicas = edgeReplicas
+        self.cloudBacklog = cloudBacklog
+        self.edgeBacklog = edgeBacklog
+    }
+
     func replicas(_ area: ClusterArea) -> [Int] { area == .cloud ? cloudReplicas : edgeReplicas }
     func backlog(_ area: ClusterArea) -> [Double] { area == .cloud ? cloudBacklog : edgeBacklog }
 }
 
+/// One edge's users at one instant (docs/twin.md §6): their rate, the nominal link, the copies serving at
+/// their edge, and that edge's ready replicas and backlogs.
+struct TwinSiteInput: Sendable {
+    var lambda: Double
+    var network: NetworkConditions
+    var serving: [Bool]
+    var edgeReplicas: [Int]
+    var edgeBacklog: [Double]
+}
+
+/// The shared cloud's ready replicas and backlogs.
+struct TwinCloudCapacity: Sendable {
+    var replicas: [Int]
+    var backlog: [Double]
+}
+
+/// Every edge's users at one instant over one shared cloud.
+struct TwinSharedState: Sendable {
+    /// Per edge, what its users see; `cpuCloud` and `memoryCloud` are the whole shared cloud's.
+    var sites: [TwinState]
+    /// Calls per second each cloud copy gets from all edges' users together.
+    var cloudCallsPerSecond: [Double]
+}
+
 extension TwinPhysics {
     /// The delay users see at rate λ on the nominal network `net` (the mismatch is applied here) with the
-    /// copies in `serving` taking calls, given ready replicas and backlogs.
+    /// copies in `serving` taking calls, given ready replicas and backlogs: one edge over its own cloud.
     func evaluate(lambda: Double, network net: NetworkConditions, serving: [Bool], capacity: TwinCapacity) -> TwinState {
+        let site = TwinSiteInput(
+            lambda: lambda, network: net, serving: serving, edgeReplicas: capacity.edgeReplicas,
+            edgeBacklog: capacity.edgeBacklog)
+        let cloud = TwinCloudCapacity(replicas: capacity.cloudReplicas, backlog: capacity.cloudBacklog)
+        return evaluate(sites: [site], cloud: cloud).sites[0]
+    }
+
+    /// K edges over one cloud (docs/twin.md §6): each edge's users follow their own routes and link; every
+    /// cloud copy is one queue fed by the sum of the edges' calls. With one edge the sums add one term to
+    /// zero, so the result is the single-edge physics bit for bit.
+    func evaluate(sites: [TwinSiteInput], cloud: TwinCloudCapacity) -> TwinSharedState {
         let n = serviceCount
-        let (cloudCalls, edgeCalls) = route(serving: serving)
-        let rtt = net.rttSeconds * mismatch.rttFactor
-        let bandwidth = max(net.cloudToEdgeBitsPerSecond * mismatch.bandwidthFactor, 1e-9)
+        let routes = sites.map { route(serving: $0.serving) }
+        var cloudRate = [Double](repeating: 0, count: n)
+        var cloudMemory = [Double](repeating: 0, count: n)
+        var used = [Bool](repeating: false, count: n)
+        for (site, route) in zip(sites, routes) {
+            for i in 0..<n where route.cloud[i] > 0 {
+                used[i] = true
+                cloudRate[i] += site.lambda * route.cloud[i]
+                cloudMemory[i] += memoryPerCall[i] * site.lambda * route.cloud[i]
+            }
+        }
+        let cloudOnly = TwinCapacity(
+            cloudReplicas: cloud.replicas, edgeReplicas: [Int](repeating: 0, count: n), cloudBacklog: cloud.backlog,
+            edgeBacklog: [Double](repeating: 0, count: n))
+        let queues = (0..<n).map { i in used[i] ? queue(i, .cloud, callsPerSecond: cloudRate[i], capacity: cloudOnly) : nil }
+        let cloudCPU = queues.map { $0?.cpu ?? 0 }
+        let states = zip(sites, routes).map { site, route in
+            evaluate(site, route: route, cloudQueues: queues, cloudCPU: cloudCPU, cloudMemory: cloudMemory, cloud: cloud)
+        }
+        return TwinSharedState(sites: states, cloudCallsPerSecond: cloudRate)
+    }
+
+    typealias Queue = (wait: Double, waitVariance: Double, cpu: Double, utilisation: Double, replicas: Int)
+
+    /// One edge's users: their link, the shared cloud queues they use, their edge's queues.
+    private func evaluate(
+        _ site: TwinSiteInput, route: (cloud: [Double], edge: [Double]), cloudQueues: [Queue?], cloudCPU: [Double],
+        cloudMemory: [Double], cloud: TwinCloudCapacity
+    ) -> TwinState {
+        let n = serviceCount
+        let (lambda, serving) = (site.lambda, site.serving)
+        let (cloudCalls, edgeCalls) = route
+        let rtt = site.network.rttSeconds * mismatch.rttFactor
+        let bandwidth = max(site.network.cloudToEdgeBitsPerSecond * mismatch.bandwidthFactor, 1e-9)
 
         // The link: every call from an edge copy (or the user) to a callee without an edge copy crosses it.
         var crossings: [(count: Double, bits: Double)] = []
@@ -73,18 +146,26 @@ extension TwinPhysics {
         }
 
         var state = TwinState(
-            cloudCalls: cloudCalls, edgeCalls: edgeCalls, cpuCloud: [], cpuEdge: [], memoryCloud: [], memoryEdge: [],
-            trafficBitsPerSecond: traffic, linkUtilisation: linkUtilisation, highestQueueUtilisation: 0,
+            cloudCalls: cloudCalls, edgeCalls: edgeCalls, cpuCloud: cloudCPU, cpuEdge: [], memoryCloud: cloudMemory,
+            memoryEdge: [], trafficBitsPerSecond: traffic, linkUtilisation: linkUtilisation, highestQueueUtilisation: 0,
             networkSeconds: network, processingSeconds: 0, queueingSeconds: 0, meanSeconds: 0, quantileSeconds: 0)
         var saturated = linkUtilisation >= 1
+        let capacity = TwinCapacity(
+            cloudReplicas: cloud.replicas, edgeReplicas: site.edgeReplicas, cloudBacklog: cloud.backlog,
+            edgeBacklog: site.edgeBacklog)
+        var edgeCPU = [Double](repeating: 0, count: n)
+        var edgeMemory = [Double](repeating: 0, count: n)
         for area in ClusterArea.allCases {
             let perRequest = area == .cloud ? cloudCalls : edgeCalls
-            var cpu = [Double](repeating: 0, count: n)
-            var memory = [Double](repeating: 0, count: n)
             for i in 0..<n where perRequest[i] > 0 {
-                let queue = self.queue(i, area, callsPerSecond: lambda * perRequest[i], capacity: capacity)
-                cpu[i] = queue.cpu
-                memory[i] = memoryPerCall[i] * lambda * perRequest[i]
+                let queue: Queue
+                if area == .cloud, let shared = cloudQueues[i] {
+                    queue = shared
+                } else {
+                    queue = self.queue(i, area, callsPerSecond: lambda * perRequest[i], capacity: capacity)
+                    edgeCPU[i] = queue.cpu
+                    edgeMemory[i] = memoryPerCall[i] * lambda * perRequest[i]
+                }
                 state.highestQueueUtilisation = max(state.highestQueueUtilisation, queue.utilisation)
                 if queue.replicas == 0 { saturated = true }
                 state.processingSeconds += perRequest[i] * latency[i]
@@ -92,8 +173,8 @@ extension TwinPhysics {
                 let ownSpread = variation * latency[i]
                 variance += perRequest[i] * (ownSpread * ownSpread + queue.waitVariance)
             }
-            if area == .cloud { (state.cpuCloud, state.memoryCloud) = (cpu, memory) } else { (state.cpuEdge, state.memoryEdge) = (cpu, memory) }
         }
+        (state.cpuEdge, state.memoryEdge) = (edgeCPU, edgeMemory)
         let mean = network + state.processingSeconds + state.queueingSeconds
         state.meanSeconds = saturated ? timeoutSeconds : min(mean, timeoutSeconds)
         // The sum of many independent parts: normal with the parts' variances.
@@ -103,9 +184,7 @@ extension TwinPhysics {
 
     /// One copy's queue: its wait (Erlang C below saturation, plus the backlog ahead of a new call), the CPU
     /// it uses and its utilisation.
-    private func queue(_ i: Int, _ area: ClusterArea, callsPerSecond: Double, capacity: TwinCapacity)
-        -> (wait: Double, waitVariance: Double, cpu: Double, utilisation: Double, replicas: Int)
-    {
+    private func queue(_ i: Int, _ area: ClusterArea, callsPerSecond: Double, capacity: TwinCapacity) -> Queue {
         let replicas = capacity.replicas(area)[i]
         let busy = busySeconds(i, area)
         guard replicas > 0 else { return (0, 0, 0, .infinity, 0) }

@@ -4,27 +4,35 @@ import GMAOptimizer
 
 /// `TelemetrySource` on the twin: what Prometheus would answer, i.e. window averages of the world's ticks
 /// with sampling noise. The noise comes from the world's seeded stream, so a run replays exactly.
+///
+/// With several edges it is one edge's Prometheus view (docs/twin.md §6): that edge's users (rate, delay, the
+/// calls they make), its own copies' usage, and the shared cloud's whole usage, which no label splits by edge.
 public struct TwinTelemetry: TelemetrySource {
     public let world: TwinWorld
+    /// Which edge of the world (0 for a single-edge twin).
+    public let edge: Int
 
-    public init(world: TwinWorld) {
+    public init(world: TwinWorld, edge: Int = 0) {
         self.world = world
+        self.edge = edge
     }
+
+    private var recorder: TimelineRecorder { world.recorders[edge] }
 
     public func snapshot(at time: Date?) async throws -> TelemetrySnapshot {
         world.catchUp()
         let settings = world.settings
         let now = world.elapsed
-        var window = world.recorder.samples(after: now - settings.telemetryWindowSeconds, upTo: now)
-        if window.isEmpty, let last = world.recorder.lastSample { window = [last] }
+        var window = recorder.samples(after: now - settings.telemetryWindowSeconds, upTo: now)
+        if window.isEmpty, let last = recorder.lastSample { window = [last] }
         let lambda = window.reduce(0) { $0 + $1.userRequestsPerSecond } / Double(max(window.count, 1))
         let takenAt = world.clock.now()
 
         guard lambda > 0 else { return idleSnapshot(at: time, takenAt: takenAt) }
         let truth = WindowTruth(
             window: window, lambda: lambda, serviceCount: world.serviceNames.count,
-            deployedAtEdge: world.recorder.lastSample?.deployedAtEdge ?? [])
-        return world.withNoise { random in
+            deployedAtEdge: recorder.lastSample?.deployedAtEdge ?? [])
+        return world.withNoise(edge: edge) { random in
             var sampler = NoisySampler(random: random, windowSeconds: settings.telemetryWindowSeconds)
             defer { random = sampler.random }
             return measuredSnapshot(truth, sampler: &sampler, at: time, takenAt: takenAt)

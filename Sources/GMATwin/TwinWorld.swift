@@ -18,12 +18,13 @@ import GMAOptimizer
 /// other stored property is a `let` of a Sendable type.
 public final class TwinWorld: @unchecked Sendable {
     public let app: TwinApp
-    public let load: LoadProfile
-    public let network: NetworkProfile
+    /// Every edge's users and link (one, `edge1`, for a single-edge scenario; docs/twin.md §6).
+    public let sites: [ScenarioEdge]
     public let settings: TwinSettings
     public let clock: SimulatedClock
     public let start: Date
-    public let recorder: TimelineRecorder
+    /// One timeline per edge: its users' samples and its controller's events.
+    public let recorders: [TimelineRecorder]
 
     let physics: TwinPhysics
     let oracle: TwinOracle
@@ -31,26 +32,36 @@ public final class TwinWorld: @unchecked Sendable {
     private let totalCalls: [Double]
     private var time = 0.0
     private var nextHPASync = 0.0
-    private var deployed: [Bool]
-    private var serving: [Bool]
+    /// The shared cloud: one autoscaler and one backlog per service.
     private var cloud: [TwinAutoscaler]
-    private var edge: [TwinAutoscaler]
-    private var backlog: (cloud: [Double], edge: [Double])
-    private var pending: [(time: Double, service: Int, serve: Bool)] = []
-    private var noise: TwinRandom
+    private var cloudBacklog: [Double]
+    private var edges: [TwinEdgeSite]
+    /// Each edge's telemetry noise: its own stream, so that one edge's reads do not shift another's.
+    private var noise: [TwinRandom]
 
-    public init(
+    /// One edge over its own cloud: today's single-edge twin.
+    public convenience init(
         app: TwinApp, load: LoadProfile, network: NetworkProfile, settings: TwinSettings, clock: SimulatedClock,
         recorder: TimelineRecorder = TimelineRecorder(), offloadThresholdSeconds: Double = 0.120
     ) throws(ProblemError) {
+        try self.init(
+            app: app, sites: [ScenarioEdge(name: "edge1", load: load, network: network)], settings: settings, clock: clock,
+            recorders: [recorder], offloadThresholdSeconds: offloadThresholdSeconds)
+    }
+
+    /// K edges sharing one cloud (`recorders`: one per site, or none for fresh ones).
+    public init(
+        app: TwinApp, sites: [ScenarioEdge], settings: TwinSettings, clock: SimulatedClock, recorders: [TimelineRecorder] = [],
+        offloadThresholdSeconds: Double = 0.120
+    ) throws(ProblemError) {
         // The app is validated once, as the controller would find it; the twin's physics does not use the model.
         _ = try PlacementModel(app.problem)
+        precondition(!sites.isEmpty, "a twin has at least one edge")
         self.app = app
-        self.load = load
-        self.network = network
+        self.sites = sites
         self.settings = settings
         self.clock = clock
-        self.recorder = recorder
+        self.recorders = recorders.count == sites.count ? recorders : sites.map { _ in TimelineRecorder() }
         start = clock.now()
         let n = app.problem.services.count
         let physics = TwinPhysics(app: app, settings: settings)
@@ -59,22 +70,28 @@ public final class TwinWorld: @unchecked Sendable {
             physics: physics, thresholdSeconds: offloadThresholdSeconds, locked: app.problem.services.map(\.locked))
         let cloudOnly = [Bool](repeating: false, count: n)
         totalCalls = physics.route(serving: cloudOnly).cloud
-        deployed = cloudOnly
-        serving = cloudOnly
-        backlog = (Array(repeating: 0, count: n), Array(repeating: 0, count: n))
-        noise = TwinRandom.stream(seed: settings.seed, label: 1)
+        cloudBacklog = Array(repeating: 0, count: n)
+        edges = sites.map { _ in TwinEdgeSite(serviceCount: n, bounds: app.replicaBounds) }
+        // Edge 0 keeps the single-edge twin's stream; the others get streams of their own.
+        noise = sites.indices.map { TwinRandom.stream(seed: settings.seed, label: $0 == 0 ? 1 : 1000 + UInt64($0)) }
         // Start at the HPAs' steady state for the first load, as a system that has been running a while.
-        let first = load.rate(at: 0)
+        var first = [Double](repeating: 0, count: n)
+        for site in sites {
+            let lambda = site.load.rate(at: 0)
+            for i in 0..<n { first[i] += lambda * totalCalls[i] }
+        }
         cloud = (0..<n).map { i in
             TwinAutoscaler(
-                replicas: physics.steadyReplicas(i, .cloud, callsPerSecond: first * physics.route(serving: cloudOnly).cloud[i]),
-                bounds: app.replicaBounds[i].cloud)
+                replicas: physics.steadyReplicas(i, .cloud, callsPerSecond: first[i]), bounds: app.replicaBounds[i].cloud)
         }
-        edge = (0..<n).map { TwinAutoscaler(replicas: 0, bounds: app.replicaBounds[$0].edge) }
         lock.withLock { tick() }
     }
 
     public var serviceNames: [String] { app.serviceNames }
+    /// The first edge's load, network and timeline: the whole twin of a single-edge scenario.
+    public var load: LoadProfile { sites[0].load }
+    public var network: NetworkProfile { sites[0].network }
+    public var recorder: TimelineRecorder { recorders[0] }
 
     /// Seconds since the start of the scenario.
     public var elapsed: Double { lock.withLock { time } }
@@ -98,58 +115,61 @@ public final class TwinWorld: @unchecked Sendable {
         var deployed: [Bool]
     }
 
-    func clusterView() -> ClusterView {
+    /// The shared cloud's autoscalers with one edge's.
+    func clusterView(edge e: Int = 0) -> ClusterView {
         catchUp()
-        return lock.withLock { ClusterView(cloud: cloud, edge: edge, deployed: deployed) }
+        return lock.withLock { ClusterView(cloud: cloud, edge: edges[e].autoscalers, deployed: edges[e].deployed) }
     }
 
-    func applyEdge(_ i: Int) {
+    func applyEdge(_ i: Int, edge e: Int = 0) {
         catchUp()
         lock.withLock {
-            guard !deployed[i] else { return }
-            deployed[i] = true
+            guard !edges[e].deployed[i] else { return }
+            edges[e].deployed[i] = true
             // The manifests ask for the HPA minimum; gma scales right after applying.
-            edge[i].set(
-                max(edge[i].desired, app.replicaBounds[i].edge.min), at: time, startup: settings.hpa.podStartupSeconds)
+            edges[e].autoscalers[i].set(
+                max(edges[e].autoscalers[i].desired, app.replicaBounds[i].edge.min), at: time,
+                startup: settings.hpa.podStartupSeconds)
             // A removal under way still happens: the old pods go, the new ones serve after their rollout.
-            pending.append((time + settings.rolloutSeconds, i, true))
+            edges[e].pending.append((time + settings.rolloutSeconds, i, true))
         }
-        note(.offload, "apply \(serviceNames[i]) at the edge (serving after \(Int(settings.rolloutSeconds)) s rollout)")
+        note(.offload, "apply \(serviceNames[i]) at the edge (serving after \(Int(settings.rolloutSeconds)) s rollout)", edge: e)
     }
 
-    func deleteEdge(_ i: Int) {
+    func deleteEdge(_ i: Int, edge e: Int = 0) {
         catchUp()
         let wasDeployed = lock.withLock {
-            guard deployed[i] else { return false }
-            deployed[i] = false
-            pending.removeAll { $0.service == i }
-            pending.append((time + settings.removalSeconds, i, false))
+            guard edges[e].deployed[i] else { return false }
+            edges[e].deployed[i] = false
+            edges[e].pending.removeAll { $0.service == i }
+            edges[e].pending.append((time + settings.removalSeconds, i, false))
             return true
         }
-        if wasDeployed { note(.unoffload, "delete \(serviceNames[i]) from the edge") }
+        if wasDeployed { note(.unoffload, "delete \(serviceNames[i]) from the edge", edge: e) }
     }
 
-    func scale(_ i: Int, area: ClusterArea, replicas: Int) {
+    /// Scales the shared cloud's copy, or edge `e`'s.
+    func scale(_ i: Int, area: ClusterArea, replicas: Int, edge e: Int = 0) {
         catchUp()
         lock.withLock {
             let startup = settings.hpa.podStartupSeconds
             if area == .cloud {
                 cloud[i].set(replicas, at: time, startup: startup)
-            } else if deployed[i] {
-                edge[i].set(replicas, at: time, startup: startup)
+            } else if edges[e].deployed[i] {
+                edges[e].autoscalers[i].set(replicas, at: time, startup: startup)
             }
         }
     }
 
-    private func note(_ kind: TimelineEvent.Kind, _ text: String) {
-        recorder.record(TimelineEvent(time: elapsed, kind: kind, text: text))
+    private func note(_ kind: TimelineEvent.Kind, _ text: String, edge e: Int) {
+        recorders[e].record(TimelineEvent(time: elapsed, kind: kind, text: text))
     }
 
     // MARK: Telemetry side
 
-    /// Draws from the world's noise stream (telemetry's measurement noise).
-    func withNoise<T>(_ body: (inout TwinRandom) -> T) -> T {
-        lock.withLock { body(&noise) }
+    /// Draws from edge `e`'s noise stream (its telemetry's measurement noise).
+    func withNoise<T>(edge e: Int = 0, _ body: (inout TwinRandom) -> T) -> T {
+        lock.withLock { body(&noise[e]) }
     }
 
     var currentTotalCalls: [Double] { totalCalls }
@@ -158,75 +178,93 @@ public final class TwinWorld: @unchecked Sendable {
 
     /// One step of the world at `time` (lock held).
     private func tick() {
-        for event in pending where event.time <= time + 1e-9 {
-            serving[event.service] = event.serve
-            // The old pods are gone; a copy applied again since has replicas of its own.
-            if !event.serve && !deployed[event.service] { edge[event.service].set(0, at: time) }
-        }
-        pending.removeAll { $0.time <= time + 1e-9 }
-
-        let n = serving.count
+        for e in edges.indices { edges[e].takeDueRollouts(at: time) }
+        let n = app.problem.services.count
         for i in 0..<n {
             cloud[i].finishScaling(at: time)
-            edge[i].finishScaling(at: time)
+            for e in edges.indices { edges[e].autoscalers[i].finishScaling(at: time) }
         }
-        let lambda = load.rate(at: time)
-        let net = network.conditions(at: time)
-        var capacity = TwinCapacity(cloudReplicas: cloud.map(\.current), edgeReplicas: edge.map(\.current))
-        capacity.cloudBacklog = backlog.cloud
-        capacity.edgeBacklog = backlog.edge
-        let state = physics.evaluate(lambda: lambda, network: net, serving: serving, capacity: capacity)
-        drainBacklogs(state, lambda: lambda, capacity: capacity)
+        let inputs = sites.indices.map { e in
+            TwinSiteInput(
+                lambda: sites[e].load.rate(at: time), network: sites[e].network.conditions(at: time),
+                serving: edges[e].serving, edgeReplicas: edges[e].autoscalers.map(\.current), edgeBacklog: edges[e].backlog)
+        }
+        let capacity = TwinCloudCapacity(replicas: cloud.map(\.current), backlog: cloudBacklog)
+        let shared = physics.evaluate(sites: inputs, cloud: capacity)
+        drainBacklogs(shared, inputs: inputs, cloud: capacity)
         if time + 1e-9 >= nextHPASync {
             nextHPASync = time + settings.hpa.syncSeconds
-            evaluateAutoscalers(state)
+            evaluateAutoscalers(shared)
         }
-        let best = oracle.placement(lambda: lambda, network: net)
-        let bandwidth = net.cloudToEdgeBitsPerSecond * settings.mismatch.bandwidthFactor
-        recorder.append(
-            TimelineSample(
-                time: time, userRequestsPerSecond: lambda, rttSeconds: net.rttSeconds,
-                bandwidthBitsPerSecond: net.cloudToEdgeBitsPerSecond, delaySeconds: state.meanSeconds,
-                delayQuantileSeconds: state.quantileSeconds, networkDelaySeconds: state.networkSeconds,
-                processingDelaySeconds: state.processingSeconds, queueingDelaySeconds: state.queueingSeconds,
-                rho: state.linkUtilisation,
-                servingAtEdge: (0..<n).filter { serving[$0] }.map { serviceNames[$0] },
-                deployedAtEdge: (0..<n).filter { deployed[$0] }.map { serviceNames[$0] },
-                replicasCloud: cloud.reduce(0) { $0 + $1.desired }, replicasEdge: edge.reduce(0) { $0 + $1.desired },
-                costPerHour: physics.costPerHour(
-                    cloudReplicas: cloud.map(\.desired), edgeReplicas: edge.map(\.desired),
-                    trafficBitsPerSecond: state.trafficBitsPerSecond, bandwidth: bandwidth),
-                cloudOnlyCostPerHour: best.cloudOnlyCost, oracleCostPerHour: best.cost, oracleEdgeCount: best.edgeCount,
-                cpuCloud: state.cpuCloud, cpuEdge: state.cpuEdge,
-                memoryCloud: state.memoryCloud, memoryEdge: state.memoryEdge,
-                callsCloud: state.cloudCalls, callsEdge: state.edgeCalls))
+        let sampler = TwinSampleMaker(physics: physics, names: serviceNames, cloud: cloud.map(\.desired))
+        for (e, input) in inputs.enumerated() {
+            let replicas = edges[e].autoscalers.map(\.desired)
+            // The oracle answers for one edge (docs/twin.md §3); K > 1 has none.
+            let best = sites.count == 1 ? oracle.placement(lambda: input.lambda, network: input.network) : nil
+            recorders[e].append(
+                sampler.sample(
+                    time: time, input: input, state: shared.sites[e], deployed: edges[e].deployed, edgeReplicas: replicas,
+                    cloudShare: sites.count == 1 ? nil : sampler.cloudShare(of: e, inputs: inputs, states: shared.sites),
+                    oracle: best))
+        }
     }
 
     /// Backlogs for the next tick: overloads fill them, spare capacity drains them (lock held).
-    private func drainBacklogs(_ state: TwinState, lambda: Double, capacity: TwinCapacity) {
-        for i in 0..<serving.count {
-            backlog.cloud[i] = physics.drained(
-                backlog.cloud[i], callsPerSecond: lambda * state.cloudCalls[i], replicas: capacity.cloudReplicas[i],
+    private func drainBacklogs(_ shared: TwinSharedState, inputs: [TwinSiteInput], cloud capacity: TwinCloudCapacity) {
+        for i in 0..<app.problem.services.count {
+            cloudBacklog[i] = physics.drained(
+                cloudBacklog[i], callsPerSecond: shared.cloudCallsPerSecond[i], replicas: capacity.replicas[i],
                 busy: physics.busySeconds(i, .cloud), seconds: settings.tickSeconds)
-            // Calls waiting at an edge copy that stopped serving are retried in the cloud: counted as lost here.
-            backlog.edge[i] = state.edgeCalls[i] > 0 ? physics.drained(
-                backlog.edge[i], callsPerSecond: lambda * state.edgeCalls[i], replicas: capacity.edgeReplicas[i],
-                busy: physics.busySeconds(i, .edge), seconds: settings.tickSeconds) : 0
+            for (e, input) in inputs.enumerated() {
+                let state = shared.sites[e]
+                // Calls waiting at an edge copy that stopped serving are retried in the cloud: counted as lost here.
+                edges[e].backlog[i] = state.edgeCalls[i] > 0 ? physics.drained(
+                    edges[e].backlog[i], callsPerSecond: input.lambda * state.edgeCalls[i], replicas: input.edgeReplicas[i],
+                    busy: physics.busySeconds(i, .edge), seconds: settings.tickSeconds) : 0
+            }
         }
     }
 
-    /// One pass of every HPA on the CPU the copies use (lock held).
-    private func evaluateAutoscalers(_ state: TwinState) {
+    /// One pass of every HPA on the CPU the copies use (lock held): the shared cloud's on the sum of every
+    /// edge's users, each edge's on its own.
+    private func evaluateAutoscalers(_ shared: TwinSharedState) {
         for (i, service) in app.problem.services.enumerated() {
             cloud[i].evaluate(
-                at: time, usageCores: state.cpuCloud[i], requestCores: service.cpuRequestCores.cloud,
+                at: time, usageCores: shared.sites[0].cpuCloud[i], requestCores: service.cpuRequestCores.cloud,
                 target: service.hpaCpuThreshold, settings: settings.hpa)
             // A new edge copy has no metrics until it serves; its HPA waits for them.
-            if deployed[i] && serving[i] {
-                edge[i].evaluate(
-                    at: time, usageCores: state.cpuEdge[i], requestCores: service.cpuRequestCores.edge,
+            for e in edges.indices where edges[e].deployed[i] && edges[e].serving[i] {
+                edges[e].autoscalers[i].evaluate(
+                    at: time, usageCores: shared.sites[e].cpuEdge[i], requestCores: service.cpuRequestCores.edge,
                     target: service.hpaCpuThreshold, settings: settings.hpa)
             }
         }
+    }
+}
+
+/// One edge's part of the world: its copies (deployed, serving), their autoscalers and backlogs, and the
+/// rollouts and removals under way.
+struct TwinEdgeSite: Sendable {
+    var deployed: [Bool]
+    var serving: [Bool]
+    var autoscalers: [TwinAutoscaler]
+    var backlog: [Double]
+    var pending: [(time: Double, service: Int, serve: Bool)] = []
+
+    init(serviceCount n: Int, bounds: [PerArea<ReplicaBounds>]) {
+        deployed = [Bool](repeating: false, count: n)
+        serving = deployed
+        autoscalers = (0..<n).map { TwinAutoscaler(replicas: 0, bounds: bounds[$0].edge) }
+        backlog = Array(repeating: 0, count: n)
+    }
+
+    /// Rollouts and removals whose time has come take effect.
+    mutating func takeDueRollouts(at time: Double) {
+        for event in pending where event.time <= time + 1e-9 {
+            serving[event.service] = event.serve
+            // The old pods are gone; a copy applied again since has replicas of its own.
+            if !event.serve && !deployed[event.service] { autoscalers[event.service].set(0, at: time) }
+        }
+        pending.removeAll { $0.time <= time + 1e-9 }
     }
 }

@@ -59,6 +59,28 @@ import Testing
         #expect(b.operations.isEmpty, "\(logs["A"]!.decisions.map(\.reason))")
     }
 
+    @Test func aHeldEdgeGivesBackOnlyUpToTheMidpoint() async throws {
+        // RTT 5 ms: a crossing costs 5.04 ms. B runs the whole chain at its edge. At 92 ms it may rise to the band's
+        // midpoint, 100 ms: one crossing fits (97.04 ms), two do not (102.08 ms), and giving back all three leaves
+        // one (user → a), the cheapest. At 105 ms (in band, above the midpoint) it has no room and keeps everything,
+        // though the offload threshold (120 ms) would leave 15 ms: a held edge moves no closer to it than a
+        // single-edge unoffload would (docs/multi-edge.md §9).
+        let network = FixedNetwork(NetworkConditions(rttSeconds: 0.005, cloudToEdgeBitsPerSecond: 1e9, edgeToCloudBitsPerSecond: 1e9))
+        for (delay, givesBack) in [(0.092, true), (0.105, false)] {
+            let a = JointDecisionTests.world(delay: 0.125, edge: [])
+            let b = JointDecisionTests.world(delay: delay, edge: ["a", "b", "c"])
+            let logs = ["A": EventLog(), "B": EventLog()]
+            let controller = Self.controller(a, b, logs: logs, network: network)
+            for _ in 0..<6 {
+                _ = await controller.step()
+                a.clock.advance(by: 30)
+            }
+            #expect(a.operations.contains(.apply(service: "a")))
+            let deleted = Set(b.operations.compactMap { if case .delete(let s) = $0 { s } else { nil } })
+            #expect(deleted == (givesBack ? ["a", "b", "c"] : []), "B at \(delay): \(logs["B"]!.decisions.map(\.reason))")
+        }
+    }
+
     @Test func bothEdgesInAlarmAreDecidedTogether() async throws {
         // Both above the band from the start: the same schedule, one joint decision with two acting edges.
         let a = JointDecisionTests.world(delay: 0.125, edge: [])

@@ -71,7 +71,7 @@ public actor JointPlacementController {
         let consolidating = lanes.indices.filter { commands[$0] == .lookForConsolidation }
         if !acting.isEmpty {
             await readTheRest(&observations)
-            var roles: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: band.offloadSeconds)) } }
+            var roles: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: band.midpoint)) } }
             for (e, kind) in acting { roles[e] = .act(kind) }
             let decision = await joint.decide(observations, roles: roles, at: now)
             await carryOut(decision, observations: observations, concerning: Set(acting.map(\.0)), commands: &commands)
@@ -201,7 +201,7 @@ extension JointPlacementController {
             }
         }
         let now = time ?? clock.now()
-        var roles: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: band.offloadSeconds)) } }
+        var roles: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: band.midpoint)) } }
         for e in edgeNames.indices {
             guard let o = observations[e] else { continue }
             let (wanted, _) = joint.deciders[e].wantedAction(o)

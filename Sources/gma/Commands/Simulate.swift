@@ -16,6 +16,12 @@ struct Simulate: AsyncParsableCommand {
 
               gma simulate examples/twin/lambda-sweep.yaml
               gma simulate examples/twin/flash-crowd.yaml --solver greedy --out /tmp/flash
+
+            A scenario with an `edges:` list runs the joint controller over every edge on one shared cloud and \
+            writes timeline.csv with per-edge columns and one timeline-EDGE.svg per edge; `--compare independent` \
+            also runs K independent single-edge controllers on the same seed and prints both side by side.
+
+              gma simulate examples/twin/follow-the-sun.yaml --compare independent
             """
     )
 
@@ -43,7 +49,11 @@ struct Simulate: AsyncParsableCommand {
     @Flag(name: .long, help: "Print only the summary.")
     var quiet = false
 
+    @Option(name: .long, help: "independent: for a multi-edge scenario, also run K independent single-edge controllers and compare.")
+    var compare: String?
+
     func validate() throws {
+        if let compare, compare != "independent" { throw ValidationError("--compare must be independent") }
         if let policy, policy != "gma" && policy != "reference" { throw ValidationError("--policy must be gma or reference") }
         if speed != "max" {
             guard let n = Double(speed), n > 0, n.isFinite else { throw ValidationError("--speed must be max or a positive number") }
@@ -63,6 +73,13 @@ struct Simulate: AsyncParsableCommand {
             if let policy { loaded.policy = policy == "reference" ? .reference : ControlPolicy() }
             let directory = out ?? "out/simulate-\(loaded.name)"
             let pacing = speed == "max" ? 0 : 1 / (Double(speed) ?? 1)
+            if loaded.isMultiEdge {
+                return try await runEdges(loaded, directory: directory, pacing: pacing)
+            }
+            if compare != nil {
+                throw UserFacingError(
+                    "\(scenario): --compare independent needs a multi-edge scenario (an edges: list); this one has a single edge")
+            }
             let terminal = isatty(STDOUT_FILENO) == 1
             let total = loaded.durationSeconds
             let progress = ProgressLine(enabled: terminal && !quiet, total: total)

@@ -5,9 +5,6 @@ import Testing
 #if canImport(Glibc)
     import Glibc
 #endif
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The fault matrix's process-level rows: the real `gma run` binary against a backfilled Prometheus and the
 /// fake Kubernetes API, with kubectl replaced by `KubectlWrapper` (configured as `spec.kube.kubectl`, or

@@ -4,9 +4,6 @@ import Testing
 #if canImport(Glibc)
     import Glibc
 #endif
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 import GMAHTTP
 
@@ -145,9 +142,8 @@ struct NetproberLoopbackTests {
         #expect(measurement.rttSeconds > 0 && measurement.rttSeconds < 0.1, "\(measurement)")
 
         // The documented keys, all numbers with their unit in the name.
-        let session = URLSession(configuration: .ephemeral)
-        let (data, response) = try await session.data(from: url)
-        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let (status, data) = try await TestHTTP.get(url)
+        #expect(status == 200)
         let body = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         for key in ["cloud-edge-bps", "edge-cloud-bps", "edge-cloud-rtt-ms", "edge-cloud-rtt", "rtt-min-ms",
                     "rtt-max-ms", "rtt-mdev-ms", "ping-sent", "ping-received", "cloud-edge-measured-s",

@@ -6,17 +6,14 @@ import GMAOptimizer
 import Logging
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// gma's own metrics: exposition, health endpoints, and a real Prometheus scraping them.
 @Suite struct ObservabilityTests {
     static let band = DelayBand(offloadSeconds: 0.12, unoffloadSeconds: 0.08, offloadQuantileSeconds: 0.2)
 
     static func get(_ url: URL) async throws -> (Int, String) {
-        let (data, response) = try await URLSession.shared.data(from: url)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        let (status, body) = try await TestHTTP.get(url)
+        return (status, String(decoding: body, as: UTF8.self))
     }
 
     /// The value of one series in the text exposition.

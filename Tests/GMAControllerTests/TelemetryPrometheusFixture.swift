@@ -1,8 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -111,18 +108,12 @@ final class RunningPrometheus: @unchecked Sendable {
     /// Polls `/-/ready` for at most 30 s; fails early if the process exits.
     private func waitUntilReady(log: URL) async throws {
         let ready = baseURL.appendingPathComponent("-/ready")
-        let session = URLSession(configuration: .ephemeral)
-        defer { session.invalidateAndCancel() }
         for _ in 0..<600 {
             guard process.isRunning else {
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 throw TelemetryFixtureError(description: "Prometheus exited early:\n\(text.suffix(2000))")
             }
-            var request = URLRequest(url: ready, timeoutInterval: 1)
-            request.httpMethod = "GET"
-            if let (_, response) = try? await session.data(for: request), (response as? HTTPURLResponse)?.statusCode == 200 {
-                return
-            }
+            if let (status, _) = try? await TestHTTP.get(ready, timeoutSeconds: 1), status == 200 { return }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         throw TelemetryFixtureError(description: "Prometheus at \(baseURL) not ready after 30 s")

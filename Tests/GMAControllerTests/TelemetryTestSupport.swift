@@ -5,9 +5,6 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 struct TelemetryFixtureError: Error, CustomStringConvertible {
     var description: String

@@ -43,8 +43,9 @@ extension JointDecider {
             return decision
         }
         let problem = jointProblem(lanes)
-        guard let solved = await solve(problem, lanes: lanes, consolidating: consolidating, reason: &decision.reason)
+        guard var solved = await solve(problem, lanes: lanes, consolidating: consolidating, reason: &decision.reason)
         else { return decision }
+        if !consolidating { solved = await heldAsTheyAre(unless: solved, lanes: lanes, reason: &decision.reason) }
         decision.problem = solved.problem
         decision.solution = solved.solution
         finish(&decision, lanes: lanes, solved: solved, consolidating: consolidating)
@@ -88,6 +89,34 @@ extension JointDecider {
         guard again.feasible else { return first }
         reason += "; planned on the model's own delay for \(replanned.joined(separator: ", "))"
         return Solved(problem: second, solution: again, costNow: first.costNow)
+    }
+
+    /// The answer with every held edge left as it is, unless moving them saves at least the consolidation's
+    /// minimum share of the joint cost: a held edge is not in alarm, so changing it is a consolidation, and
+    /// small savings are not worth an action (the twin's follow-the-sun run swapped a held edge's services back
+    /// and forth on every other edge's decision, for fractions of a percent; docs/multi-edge.md §9).
+    func heldAsTheyAre(unless solved: Solved, lanes: [Lane], reason: inout String) async -> Solved {
+        let held = lanes.indices.filter {
+            if case .hold = lanes[$0].role { solved.solution.placements[$0] != lanes[$0].model.current.atEdge } else { false }
+        }
+        guard !held.isEmpty else { return solved }
+        var frozen = solved.problem
+        for k in held {
+            frozen.areas[k].target = Target(maxDelayIncreaseSeconds: 0)
+            for i in frozen.areas[k].services.indices { frozen.areas[k].services[i].locked = true }
+        }
+        let options = deciders[0].settings.solveOptions
+        guard let model = try? MultiEdgeModel(frozen, allowRemoval: options.allowRemoval) else { return solved }
+        let alone = await solver.solve(model, options: options)
+        let minimum = deciders[0].settings.policy.consolidation.minimumSaving
+        let moved = solved.solution.evaluation.cost.total
+        let kept = alone.evaluation.cost.total
+        guard alone.feasible || !solved.solution.feasible, moved > (1 - minimum) * kept else { return solved }
+        let names = held.map { edgeNames[lanes[$0].index] }.joined(separator: ", ")
+        reason += String(
+            format: "; %@ kept as they are (moving them saves %.1f %%, less than %.0f %%)", names,
+            100 * (1 - moved / max(kept, 1e-12)), 100 * minimum)
+        return Solved(problem: frozen, solution: alone, costNow: solved.costNow)
     }
 
     /// Applies the guard and turns the joint answer into each edge's decision and operations.

@@ -15,6 +15,14 @@ import Testing
             solver: BuiltInJointSolver(.auto), telemetryAtClockTime: true, observer: { edge, event in logs[edge]?.record(event) })
     }
 
+    /// `count` cycles, 30 s of simulated time apart.
+    static func cycles(_ count: Int, of controller: JointPlacementController, on clock: SimulatedClock) async {
+        for _ in 0..<count {
+            _ = await controller.step()
+            clock.advance(by: 30)
+        }
+    }
+
     @Test func onlyTheEdgeInAlarmActsAfterItsWindow() async throws {
         // A measures 125 ms (above 120 ms, inside the 10 % neighbourhood: the window applies); B 100 ms, in band.
         let a = JointDecisionTests.world(delay: 0.125, edge: [])
@@ -51,10 +59,7 @@ import Testing
         let b = JointDecisionTests.world(delay: 0.119, edge: ["a", "b", "c"])
         let logs = ["A": EventLog(), "B": EventLog()]
         let controller = Self.controller(a, b, logs: logs)
-        for _ in 0..<6 {
-            _ = await controller.step()
-            a.clock.advance(by: 30)
-        }
+        await Self.cycles(6, of: controller, on: a.clock)
         #expect(a.operations.contains(.apply(service: "a")))
         #expect(b.operations.isEmpty, "\(logs["A"]!.decisions.map(\.reason))")
     }
@@ -71,10 +76,7 @@ import Testing
             let b = JointDecisionTests.world(delay: delay, edge: ["a", "b", "c"])
             let logs = ["A": EventLog(), "B": EventLog()]
             let controller = Self.controller(a, b, logs: logs, network: network)
-            for _ in 0..<6 {
-                _ = await controller.step()
-                a.clock.advance(by: 30)
-            }
+            await Self.cycles(6, of: controller, on: a.clock)
             #expect(a.operations.contains(.apply(service: "a")))
             let deleted = Set(b.operations.compactMap { if case .delete(let s) = $0 { s } else { nil } })
             #expect(deleted == (givesBack ? ["a", "b", "c"] : []), "B at \(delay): \(logs["B"]!.decisions.map(\.reason))")
@@ -105,10 +107,7 @@ import Testing
         b.locked { b.meanDelay = { _ in nil } }
         let logs = ["A": EventLog(), "B": EventLog()]
         let controller = Self.controller(a, b, logs: logs)
-        for _ in 0..<6 {
-            _ = await controller.step()
-            a.clock.advance(by: 30)
-        }
+        await Self.cycles(6, of: controller, on: a.clock)
         #expect(a.operations.contains(.apply(service: "a")))
         #expect(b.operations.isEmpty)
         #expect(logs["B"]!.skips.contains { $0.contains("delay unknown") })

@@ -13,7 +13,7 @@ public actor PlacementController {
     private let telemetry: any TelemetrySource
     private let cluster: any ClusterAccess
     private let network: any NetworkConditionsSource
-    private let clock: any ControllerClock
+    public nonisolated let clock: any ControllerClock
     private let observer: @Sendable (ControllerEvent) -> Void
     private let decider: PlacementDecider
     private let machine: ControlStateMachine
@@ -39,15 +39,6 @@ public actor PlacementController {
         self.telemetryAtClockTime = telemetryAtClockTime
         decider = PlacementDecider(settings: settings, solver: solver)
         machine = ControlStateMachine(timing: settings.timing, policy: settings.policy, band: settings.band)
-    }
-
-    /// Runs cycles until `end` (simulated or real) or cancellation.
-    public func run(until end: Date? = nil) async throws {
-        while end.map({ clock.now() < $0 }) ?? true {
-            try Task.checkCancellation()
-            let pause = await step()
-            try await clock.sleep(seconds: pause)
-        }
     }
 
     /// One cycle. Returns how long to wait before the next one.

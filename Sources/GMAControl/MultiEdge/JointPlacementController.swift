@@ -10,7 +10,7 @@ public actor JointPlacementController {
     let lanes: [EdgeLane]
     let joint: JointDecider
     private let machine: ControlStateMachine
-    let clock: any ControllerClock
+    public nonisolated let clock: any ControllerClock
     private let observer: @Sendable (String, ControllerEvent) -> Void
     private let telemetryAtClockTime: Bool
     private let syncPeriod: Double
@@ -41,15 +41,6 @@ public actor JointPlacementController {
 
     /// Each edge's state.
     public var states: [ControllerState] { memories.map(\.state) }
-
-    /// Runs cycles until `end` (simulated or real) or cancellation.
-    public func run(until end: Date? = nil) async throws {
-        while end.map({ clock.now() < $0 }) ?? true {
-            try Task.checkCancellation()
-            let pause = await step()
-            try await clock.sleep(seconds: pause)
-        }
-    }
 
     /// One cycle: every edge whose machine is due is looked at; an edge that acts starts a joint decision.
     /// Returns how long to wait before the next cycle (until the earliest edge is due again).

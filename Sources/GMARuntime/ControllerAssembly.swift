@@ -59,6 +59,15 @@ public enum ControllerAssembly {
         return settings
     }
 
+    /// Edge `e`'s queries when the config has several edges: its view's, with the app's call graph read over every
+    /// area (docs/multi-edge.md §9).
+    public static func telemetrySettings(from config: GMAConfiguration, edge e: Int) throws -> PrometheusTelemetrySettings {
+        let view = config.edgeView(e)
+        var settings = try telemetrySettings(from: view)
+        settings.otherEdgeClusters = config.edgeAreas.map(\.area.cluster).filter { $0 != view.edge.cluster }
+        return settings
+    }
+
     public static func telemetrySettings(from config: GMAConfiguration) throws -> PrometheusTelemetrySettings {
         guard let url = URL(string: config.telemetry.prometheusURL), url.scheme != nil else {
             throw AssemblyError("\(config.file): prometheus-url \"\(config.telemetry.prometheusURL)\" is not a URL")

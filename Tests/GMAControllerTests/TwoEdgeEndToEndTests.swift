@@ -222,12 +222,12 @@ import Testing
     }
 
     /// The figures of `heldEdgeGivesFrontendBackInItsOwnContexts`'s world, from the app's call graph: edge1's model
-    /// 40.2 ms → 0, predicted 64.8 ms; edge2's model 60.4 → 61.6 ms, predicted 71.2 ms. On main each edge's call
-    /// graph is read from the cloud's and its own cluster only (`callRate`/`serviceRequestRate` with
-    /// `cluster=~"cloud|edgeN"`), so the other edge's calls into the cloud's backend count as its own: gma reports
-    /// "predicted 56.8 ms (model 48.2 ms → 0.0 ms)" for edge1 and "predicted -230.8 ms (model 362.4 ms → 61.6 ms)"
-    /// for edge2.
-    @Test(.disabled("product bug: each edge's call graph is read over the cloud and that edge only, so another edge's calls into the cloud leak into it (F = 1.2 and 6 instead of 1); the queries must span every area's cluster"))
+    /// 40.2 ms → 0, predicted 64.8 ms; edge2's model 60.4 → 61.6 ms, predicted 71.2 ms. The call graph is the app's, read over
+    /// every area: read over the cloud and the edge's own cluster only (`callRate`/`serviceRequestRate` with
+    /// `cluster=~"cloud|edgeN"`), the other edge's calls into the cloud's backend counted as this edge's (F = 1.2
+    /// and 6 instead of 1), and gma reported "predicted 56.8 ms (model 48.2 ms → 0.0 ms)" for edge1 and
+    /// "predicted -230.8 ms (model 362.4 ms → 61.6 ms)" for edge2.
+    @Test
     func eachEdgesModelUsesTheAppsCallGraph() async throws {
         try await Self.withWorld(.bothCallTheCloudBackend) { config, _ in
             let (_, edges) = try await Self.decide(config)

@@ -19,6 +19,9 @@ public struct PrometheusTelemetrySettings: Sendable, Equatable {
     /// Values of `clusterLabel` per area. `""` selects series that lack the label (PromQL semantics),
     /// the single-Prometheus Liqo layout.
     public var clusters: PerAreaNames
+    /// With several edges, the other edges' `clusterLabel` values: the app's call graph and response sizes are
+    /// the app's, read over every area (docs/multi-edge.md §9), while usage and the users stay this edge's.
+    public var otherEdgeClusters: [String] = []
     public var ingress: Ingress
     public var sourceAppLabel: String
     public var destinationAppLabel: String

@@ -93,7 +93,13 @@ public struct TelemetryQueries: Sendable, Equatable {
 
         var appMatchers: [LabelMatcher] = []
         if let cluster = s.clusterLabel {
-            appMatchers.append(.oneOf(cluster, s.clusters.cloud == s.clusters.edge ? [s.clusters.cloud] : [s.clusters.cloud, s.clusters.edge]))
+            // Every area whose copies take part: a cloud copy's callee-side series do not say which edge's users
+            // called it, so the rates into it are only consistent with its callers' over all areas.
+            var areas: [String] = []
+            for value in [s.clusters.cloud, s.clusters.edge] + s.otherEdgeClusters where !areas.contains(value) {
+                areas.append(value)
+            }
+            appMatchers.append(.oneOf(cluster, areas))
         }
         appMatchers += [
             .equal("namespace", s.appNamespace), .oneOf(dst, names),

@@ -56,7 +56,7 @@ struct Check: AsyncParsableCommand {
         return names.indices.map { e in
             let title = names.count == 1 ? "prometheus queries" : "prometheus queries, edge \(names[e])"
             do {
-                let settings = try ControllerAssembly.telemetrySettings(from: configuration.edgeView(e))
+                let settings = try ControllerAssembly.telemetrySettings(from: configuration, edge: e)
                 let telemetry = try PrometheusTelemetry(settings: settings)
                 return (title, telemetry.queries.named.flatMap { ["\($0.name):", "  \($0.promql)"] })
             } catch {

@@ -28,7 +28,7 @@ struct JointAssembly {
             settings.template.prices.networkGB = view.edge.networkPricePerGB
             let telemetry: PrometheusTelemetry
             do {
-                telemetry = try PrometheusTelemetry(settings: try ControllerAssembly.telemetrySettings(from: view))
+                telemetry = try PrometheusTelemetry(settings: try ControllerAssembly.telemetrySettings(from: configuration, edge: e))
             } catch {
                 throw UserFacingError("\(configuration.file): spec.edge-areas[\(e)] (\(name)): \(error)")
             }

@@ -43,24 +43,7 @@ final class LayoutKube: @unchecked Sendable {
         edge = layout == .twoClusters ? try FakeKubeAPI() : cloud
         var contexts: [(name: String, port: Int)] = [(layout.cloudContext, cloud.port)]
         if layout.edgeContext != layout.cloudContext { contexts.append((layout.edgeContext, edge.port)) }
-        let clusters = contexts.map {
-            "  - name: \($0.name)\n    cluster: {server: \"http://127.0.0.1:\($0.port)\"}"
-        }
-        let named = contexts.map { "  - name: \($0.name)\n    context: {cluster: \($0.name), user: tester}" }
-        let config = """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            \(clusters.joined(separator: "\n"))
-            users:
-              - name: tester
-                user: {token: fake-token}
-            contexts:
-            \(named.joined(separator: "\n"))
-            current-context: \(layout.cloudContext)
-
-            """
-        try config.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        try FakeKubeconfig.write(contexts: contexts, current: layout.cloudContext, to: kubeconfig)
     }
 
     func stop() {
@@ -104,5 +87,27 @@ final class LayoutKube: @unchecked Sendable {
         return (list?["items"] as? [[String: Any]] ?? []).compactMap { item in
             item["method"] as? String == "GET" ? item["path"] as? String : nil
         }
+    }
+}
+
+/// A kubeconfig whose contexts (each named like its cluster) point at fake API servers, one user with a token.
+enum FakeKubeconfig {
+    static func write(contexts: [(name: String, port: Int)], current: String, to path: String) throws {
+        let clusters = contexts.map { "  - name: \($0.name)\n    cluster: {server: \"http://127.0.0.1:\($0.port)\"}" }
+        let named = contexts.map { "  - name: \($0.name)\n    context: {cluster: \($0.name), user: tester}" }
+        let config = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            \(clusters.joined(separator: "\n"))
+            users:
+              - name: tester
+                user: {token: fake-token}
+            contexts:
+            \(named.joined(separator: "\n"))
+            current-context: \(current)
+
+            """
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

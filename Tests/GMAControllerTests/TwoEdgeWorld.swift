@@ -112,23 +112,8 @@ final class TwoEdgeKube: @unchecked Sendable {
         cloud = try FakeKubeAPI()
         edge1 = try FakeKubeAPI()
         edge2 = try FakeKubeAPI()
-        let contexts = [("cloud", cloud.port), ("edge1", edge1.port), ("edge2", edge2.port)]
-        let clusters = contexts.map { "  - name: \($0.0)\n    cluster: {server: \"http://127.0.0.1:\($0.1)\"}" }
-        let named = contexts.map { "  - name: \($0.0)\n    context: {cluster: \($0.0), user: tester}" }
-        let config = """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            \(clusters.joined(separator: "\n"))
-            users:
-              - name: tester
-                user: {token: fake-token}
-            contexts:
-            \(named.joined(separator: "\n"))
-            current-context: cloud
-
-            """
-        try config.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        try FakeKubeconfig.write(
+            contexts: [("cloud", cloud.port), ("edge1", edge1.port), ("edge2", edge2.port)], current: "cloud", to: kubeconfig)
     }
 
     func stop() {

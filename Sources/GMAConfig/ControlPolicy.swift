@@ -10,6 +10,10 @@ public struct ControlPolicy: Sendable, Equatable {
     public var fastFactor = 1.1
     /// The confirming check comes this long after the alarm starts (s).
     public var fastConfirmSeconds = 15.0
+    /// A delay above the band that the model explains — its delay for the current placement on the measured
+    /// load and network, plus the usual gap between it and the measured delay, is above the threshold too — is
+    /// a change of the world, not noise: one confirming check, as far above (docs/controller.md §8.1).
+    public var fastWhenExplained = true
     /// Unoffload scales the cloud up first, waits for its ready replicas, then deletes the edge copies.
     public var stagedUnoffload = true
     /// How long a staged unoffload waits for the cloud's ready replicas before it deletes anyway (s).
@@ -22,6 +26,7 @@ public struct ControlPolicy: Sendable, Equatable {
     public static let reference: ControlPolicy = {
         var p = ControlPolicy()
         p.fastReaction = false
+        p.fastWhenExplained = false
         p.stagedUnoffload = false
         p.consolidation.enabled = false
         return p

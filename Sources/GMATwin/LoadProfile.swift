@@ -91,4 +91,22 @@ public struct LoadProfile: Sendable, Equatable {
         }
         return times
     }
+
+    /// How many times the load changes, for "actions per load change": every jump between segments, every ramp
+    /// that moves the rate by at least 10 %, and every half-period of a sine whose swing is at least 10 % of its
+    /// mean (each rise and each fall is a change the controller may answer).
+    public var changeCount: Int {
+        var count = stepTimes.count
+        for segment in segments {
+            switch segment {
+            case .hold:
+                break
+            case .ramp(let from, let to, _):
+                if abs(to - from) >= 0.1 * max(abs(from), abs(to), 1e-9) { count += 1 }
+            case .sine(let mean, let amplitude, let period, let seconds, _):
+                if period > 0, abs(amplitude) >= 0.1 * abs(mean) { count += Int((2 * seconds / period).rounded()) }
+            }
+        }
+        return count
+    }
 }

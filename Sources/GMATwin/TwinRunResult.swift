@@ -70,7 +70,8 @@ public struct TwinSummary: Sendable, Equatable {
         offloads = run.actions.filter { $0.text.hasPrefix("offload") }.count
         unoffloads = run.actions.filter { $0.text.hasPrefix("unoffload") }.count
         consolidations = run.actions.filter { $0.text.hasPrefix("consolidate") }.count
-        actionsPerLoadChange = Double(offloads + unoffloads + consolidations) / Double(max(run.scenario.load.stepTimes.count, 1))
+        let changes = run.scenario.load.changeCount + run.scenario.network.changes.count
+        actionsPerLoadChange = Double(offloads + unoffloads + consolidations) / Double(max(changes, 1))
         meanCostPerHour = samples.reduce(0) { $0 + $1.costPerHour } / count
         meanOracleCostPerHour = samples.reduce(0) { $0 + $1.oracleCostPerHour } / count
         costOverOracle = meanOracleCostPerHour > 0 ? meanCostPerHour / meanOracleCostPerHour : 1

@@ -19,6 +19,7 @@ import Testing
                 fast-reaction: false
                 fast-factor: 3
                 fast-confirm: 20s
+                fast-when-explained: false
                 staged-unoffload: false
                 ready-wait: 2m
                 consolidation: {enabled: false, dwell: 30m, margin: 10ms, min-saving: 0.2}
@@ -28,6 +29,7 @@ import Testing
         expected.fastReaction = false
         expected.fastFactor = 3
         expected.fastConfirmSeconds = 20
+        expected.fastWhenExplained = false
         expected.stagedUnoffload = false
         expected.readyWaitSeconds = 120
         expected.consolidation.enabled = false

@@ -18,11 +18,11 @@ import GMAConfig
 
     func input(
         _ seconds: Double, mean: Double?, _ wanted: PlacementActionKind, moving: [String] = [], far: String? = nil,
-        load: Double = 100, failed: Bool = false
+        load: Double = 100, failed: Bool = false, model: Double? = nil
     ) -> ControlInput {
         ControlInput(
             time: t0.addingTimeInterval(seconds), meanDelaySeconds: mean, wanted: wanted, why: "test",
-            moving: moving, farAbove: far, userRequestsPerSecond: load, telemetryFailed: failed)
+            moving: moving, farAbove: far, userRequestsPerSecond: load, telemetryFailed: failed, modelDelaySeconds: model)
     }
 
     @Test func anOffloadWaitsTheWholeWindowThenActsAndPauses() {
@@ -56,6 +56,50 @@ import GMAConfig
         // Autoscalers moving do not defer a fast action.
         step = m.step(step.memory, input(30, mean: 0.300, .offload, moving: ["a/cloud"]))
         #expect(step.command == .act(.offload))
+    }
+
+    /// Two checks in band teach the model's gap: 100 − 90 = 10 ms, then 10 + (16 − 10)/3 = 12 ms.
+    func learnedGap(_ m: ControlStateMachine) -> ControlMemory {
+        var step = m.step(ControlMemory(), input(0, mean: 0.100, .none, model: 0.090))
+        #expect(abs((step.memory.modelGapSeconds ?? 0) - 0.010) < 1e-12)
+        step = m.step(step.memory, input(30, mean: 0.106, .none, model: 0.090))
+        #expect(abs((step.memory.modelGapSeconds ?? 0) - 0.012) < 1e-12)
+        return step.memory
+    }
+
+    @Test func anExcessTheModelExplainsActsAfterOneConfirmation() {
+        let m = machine()
+        // 123 ms, just within the 10 % of the threshold; the model on the measured load and network says 112 ms:
+        // 112 + 12 = 124 > 120, the world changed.
+        var step = m.step(learnedGap(m), input(60, mean: 0.123, .offload, model: 0.112))
+        step = m.step(step.memory, input(60, mean: 0.123, .offload, model: 0.112))
+        #expect(step.command == .wait(seconds: 15) && step.memory.farChecks == 1)
+        step = m.step(step.memory, input(75, mean: 0.124, .offload, model: 0.113))
+        #expect(step.memory.state == .offloading && !step.memory.fastAction, "explained, not far: autoscalers still defer")
+        #expect(step.notes.last == .transition(
+            from: .offloadAlarm, to: .offloading, reason: "above the band, confirmed: the model explains it: 125.0 ms on the measured load and network"))
+        step = m.step(step.memory, input(75, mean: 0.124, .offload, moving: ["a/cloud"], model: 0.113))
+        #expect(step.memory.state == .camping, "a merely explained excess waits for moving autoscalers")
+        // After an action the gap is learnt again: the placement changed what the model misses.
+        #expect(m.acted(learnedGap(m), at: t0, changed: true).memory.modelGapSeconds == nil)
+    }
+
+    @Test func anExcessTheModelDoesNotExplainWaitsTheWindow() {
+        let m = machine()
+        // Same 123 ms, but the model still says 100 ms: 100 + 12 = 112 ≤ 120, noise until the window says otherwise.
+        var step = m.step(learnedGap(m), input(60, mean: 0.123, .offload, model: 0.100))
+        for check in 0...2 {
+            step = m.step(step.memory, input(60 + Double(check) * 30, mean: 0.123, .offload, model: 0.100))
+            #expect(step.memory.state == .offloadAlarm && step.command == .wait(seconds: 30))
+        }
+        // Without a gap learnt in band, nothing is explained either; nor with the option off.
+        step = m.step(ControlMemory(state: .offloadAlarm), input(0, mean: 0.123, .offload, model: 0.119))
+        #expect(step.memory.farChecks == 0)
+        var off = ControlPolicy()
+        off.fastWhenExplained = false
+        step = machine(off).step(learnedGap(machine(off)), input(60, mean: 0.123, .offload, model: 0.112))
+        step = machine(off).step(step.memory, input(60, mean: 0.123, .offload, model: 0.112))
+        #expect(step.memory.farChecks == 0 && step.command == .wait(seconds: 30))
     }
 
     @Test func theReferencePolicyIgnoresFarAbove() {

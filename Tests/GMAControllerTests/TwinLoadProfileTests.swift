@@ -53,6 +53,24 @@ struct TwinLoadProfileTests {
         #expect(s.load.stepTimes.isEmpty, "a ramp that starts at the held rate is no step")
     }
 
+    @Test func loadChangesCountJumpsRampsAndSineHalfPeriods() throws {
+        let steps = try Self.scenario(load: "  - sweep: {from: 40, to: 120, step: 40, every: 1m, back: true}")
+        #expect(steps.load.changeCount == 4, "four jumps")
+        // A flash crowd: a ramp up and a ramp down, no jump; a 5 % drift is no change.
+        let crowd = try Self.scenario(load: """
+              - hold: {rate: 80, for: 60s}
+              - ramp: {from: 80, to: 1300, for: 60s}
+              - ramp: {from: 1300, to: 80, for: 60s}
+              - ramp: {from: 80, to: 84, for: 60s}
+            """)
+        #expect(crowd.load.changeCount == 2)
+        // Two periods of a sine: two rises and two falls; a 5 % ripple counts none.
+        let sine = try Self.scenario(load: "  - sine: {mean: 150, amplitude: 110, period: 60m, for: 120m}")
+        #expect(sine.load.changeCount == 4)
+        let ripple = try Self.scenario(load: "  - sine: {mean: 150, amplitude: 7, period: 60m, for: 120m}")
+        #expect(ripple.load.changeCount == 0)
+    }
+
     @Test func sineStartsAtTheMeanAndRises() throws {
         let s = try Self.scenario(load: "  - sine: {mean: 100, amplitude: 50, period: 400s, for: 800s}")
         Self.expectRates(s.load, [(0, 100), (100, 150), (200, 100), (300, 50), (500, 150), (700, 50)])

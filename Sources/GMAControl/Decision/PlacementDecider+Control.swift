@@ -5,6 +5,33 @@ import GMAOptimizer
 /// gma's additions to the decision rules (docs/controller.md §8): when the delay is far enough above the
 /// band to skip the window, and which cheaper placement a consolidation moves to.
 extension PlacementDecider {
+    /// The facts of one observation the state machine reads, for a machine in `state` (docs/controller.md §2,
+    /// §8.1): far above only counts in an offload alarm; the model's delay is computed while it may be needed
+    /// (in band to learn its gap, in an offload alarm to explain the excess).
+    public func controlInput(_ o: Observation, state: ControllerState, moving: [String]) -> ControlInput {
+        let (wanted, why) = wantedAction(o)
+        let snapshot = o.snapshot
+        let failed = snapshot.reasons.contains {
+            if case .queryFailed = $0.problem, $0.signal == .meanDelay { true } else { false }
+        }
+        let policy = settings.policy
+        let inOffloadAlarm = state == .offloadAlarm && wanted == .offload && policy.fastReaction
+        let learning = state == .camping || state == .hpaRunning || inOffloadAlarm
+        return ControlInput(
+            time: o.time, meanDelaySeconds: snapshot.userDelaySeconds, wanted: wanted, why: why, moving: moving,
+            farAbove: inOffloadAlarm ? farAboveBand(o) : nil, userRequestsPerSecond: snapshot.userRequestsPerSecond,
+            telemetryFailed: failed,
+            modelDelaySeconds: policy.fastReaction && policy.fastWhenExplained && learning ? currentModelDelay(o) : nil)
+    }
+
+    /// The model's delay for the current placement on the measured load and network (s), when it can be built.
+    func currentModelDelay(_ o: Observation) -> Double? {
+        var template = currentTemplate(o)
+        template.target = Target(delayReductionSeconds: 0)
+        guard case .success(let model) = measuredModel(o, template: template) else { return nil }
+        return model.current.delaySeconds
+    }
+
     /// Why the observation is far above the band (act after one confirming check), or nil.
     ///
     /// Far means: the mean at or above `fastFactor` × the offload threshold, the quantile likewise or off

@@ -16,6 +16,9 @@ public struct ControlMemory: Sendable, Equatable {
     public var inBandSince: Date?
     /// When to look for a consolidation again after a look found nothing.
     public var nextConsolidationLook: Date?
+    /// The measured mean delay minus the model's for the current placement, smoothed over the checks in band
+    /// since the last action: what the model misses (an RTT it is told low, service times); nil until one check.
+    public var modelGapSeconds: Double?
 
     public init(state: ControllerState = .camping) {
         self.state = state
@@ -36,11 +39,15 @@ public struct ControlInput: Sendable {
     /// Why the delay is far above the band, when it is (the decider's `farAboveBand`).
     public var farAbove: String?
     public var userRequestsPerSecond: Double?
+    /// The model's delay for the current placement on the measured load and network; nil when not computed.
+    public var modelDelaySeconds: Double?
 
     public init(
         time: Date, meanDelaySeconds: Double?, wanted: PlacementActionKind, why: String, moving: [String] = [],
-        farAbove: String? = nil, userRequestsPerSecond: Double? = nil, telemetryFailed: Bool = false
+        farAbove: String? = nil, userRequestsPerSecond: Double? = nil, telemetryFailed: Bool = false,
+        modelDelaySeconds: Double? = nil
     ) {
+        self.modelDelaySeconds = modelDelaySeconds
         self.time = time
         self.meanDelaySeconds = meanDelaySeconds
         self.wanted = wanted

@@ -43,6 +43,7 @@ public struct ControlStateMachine: Sendable {
         next.move(to: .camping, changed ? "placement applied" : "nothing to change")
         next.memory.inBandSince = time
         next.memory.nextConsolidationLook = nil
+        next.memory.modelGapSeconds = nil
         return next
     }
 
@@ -66,6 +67,7 @@ public struct ControlStateMachine: Sendable {
             if input.wanted == .offload { next.memory.inBandSince = nil }
             next.command = .wait(seconds: 0)
         case .none, .consolidate:
+            learnModelGap(input, &next.memory)
             if input.moving.isEmpty {
                 next.move(to: .camping, "autoscalers settled")
             } else {
@@ -89,6 +91,26 @@ public struct ControlStateMachine: Sendable {
             && input.time >= (memory.nextConsolidationLook ?? since)
     }
 
+    /// Smooths the gap between the measured delay and the model's over the checks in band (an exponential
+    /// average: one noisy check moves it by a third).
+    private func learnModelGap(_ input: ControlInput, _ memory: inout ControlMemory) {
+        guard let mean = input.meanDelaySeconds, let model = input.modelDelaySeconds, mean.isFinite, model.isFinite else { return }
+        let gap = mean - model
+        memory.modelGapSeconds = memory.modelGapSeconds.map { $0 + (gap - $0) / 3 } ?? gap
+    }
+
+    /// Why the excess above the band is the world's and not noise, or nil: the model's delay for the current
+    /// placement on the measured load and network, plus its usual gap to the measured delay, is above the
+    /// offload threshold too (docs/controller.md §8.1).
+    private func explained(_ input: ControlInput, _ memory: ControlMemory) -> String? {
+        guard policy.fastWhenExplained, let model = input.modelDelaySeconds, model.isFinite,
+            let gap = memory.modelGapSeconds
+        else { return nil }
+        let predicted = model + gap
+        guard predicted > band.offloadSeconds else { return nil }
+        return "the model explains it: \(ms(predicted)) on the measured load and network"
+    }
+
     private func alarm(_ input: ControlInput, _ next: inout ControlStep) {
         let expected: PlacementActionKind = next.memory.state == .offloadAlarm ? .offload : .unoffload
         guard input.wanted == expected else {
@@ -100,7 +122,8 @@ public struct ControlStateMachine: Sendable {
         // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1). The
         // confirmation must see the load the alarm saw: a load still rising (the window lags a ramp) would make
         // the placement too small, and a second action follow.
-        let far = expected == .offload && policy.fastReaction ? input.farAbove : nil
+        let farAbove = expected == .offload && policy.fastReaction ? input.farAbove : nil
+        let far = farAbove ?? (expected == .offload && policy.fastReaction ? explained(input, next.memory) : nil)
         let load = input.userRequestsPerSecond ?? 0
         if far == nil {
             next.memory.farChecks = 0
@@ -111,8 +134,9 @@ public struct ControlStateMachine: Sendable {
             next.memory.farLoad = load
         }
         if let far, next.memory.farChecks >= 2 {
-            next.memory.fastAction = true
-            next.move(to: .offloading, "far above the band, confirmed: \(far)")
+            // Far above, moving autoscalers do not defer the action; a merely explained excess waits for them.
+            next.memory.fastAction = farAbove != nil
+            next.move(to: .offloading, "\(farAbove == nil ? "above the band" : "far above the band"), confirmed: \(far)")
             next.command = .wait(seconds: 0)
             return
         }

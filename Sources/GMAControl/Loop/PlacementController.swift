@@ -47,7 +47,7 @@ public actor PlacementController {
     /// move, and the action waits until they settle (docs/controller.md §2).
     public func step() async -> Double {
         guard let observation = await observe() else { return settings.timing.syncPeriodSeconds }
-        let input = facts(observation)
+        let input = decider.controlInput(observation, state: memory.state, moving: hpaActivity.active(in: observation.hpa))
         observer(.observed(
             time: input.time, state: memory.state, meanDelaySeconds: input.meanDelaySeconds,
             quantileDelaySeconds: observation.snapshot.userDelayQuantileSeconds))
@@ -71,20 +71,6 @@ public actor PlacementController {
         }
         if case .wait(let seconds) = outcome { return seconds }
         return settings.timing.syncPeriodSeconds
-    }
-
-    /// The facts of one observation the state machine reads.
-    private func facts(_ observation: PlacementDecider.Observation) -> ControlInput {
-        let (wanted, why) = decider.wantedAction(observation)
-        let snapshot = observation.snapshot
-        let failed = snapshot.reasons.contains {
-            if case .queryFailed = $0.problem, $0.signal == .meanDelay { true } else { false }
-        }
-        let mayBeFar = memory.state == .offloadAlarm && wanted == .offload && settings.policy.fastReaction
-        return ControlInput(
-            time: observation.time, meanDelaySeconds: snapshot.userDelaySeconds, wanted: wanted, why: why,
-            moving: hpaActivity.active(in: observation.hpa), farAbove: mayBeFar ? decider.farAboveBand(observation) : nil,
-            userRequestsPerSecond: snapshot.userRequestsPerSecond, telemetryFailed: failed)
     }
 
     /// Keeps the step's memory, tells the observers its notes in order, and returns its command.

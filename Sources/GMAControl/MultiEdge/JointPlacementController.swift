@@ -96,17 +96,8 @@ public actor JointPlacementController {
     /// Edge `e`'s machine on this observation.
     private func look(_ e: Int, _ observation: PlacementDecider.Observation) -> ControlCommand {
         let decider = joint.deciders[e]
-        let (wanted, why) = decider.wantedAction(observation)
+        let input = decider.controlInput(observation, state: memories[e].state, moving: hpaActivity[e].active(in: observation.hpa))
         let snapshot = observation.snapshot
-        let failed = snapshot.reasons.contains {
-            if case .queryFailed = $0.problem, $0.signal == .meanDelay { true } else { false }
-        }
-        let mayBeFar = memories[e].state == .offloadAlarm && wanted == .offload && decider.settings.policy.fastReaction
-        let input = ControlInput(
-            time: observation.time, meanDelaySeconds: snapshot.userDelaySeconds, wanted: wanted, why: why,
-            moving: hpaActivity[e].active(in: observation.hpa),
-            farAbove: mayBeFar ? decider.farAboveBand(observation) : nil,
-            userRequestsPerSecond: snapshot.userRequestsPerSecond, telemetryFailed: failed)
         observer(edgeNames[e], .observed(
             time: input.time, state: memories[e].state, meanDelaySeconds: input.meanDelaySeconds,
             quantileDelaySeconds: snapshot.userDelayQuantileSeconds))

@@ -14,6 +14,9 @@ public struct ControlPolicy: Sendable, Equatable {
     /// load and network, plus the usual gap between it and the measured delay, is above the threshold too — is
     /// a change of the world, not noise: one confirming check, as far above (docs/controller.md §8.1).
     public var fastWhenExplained = true
+    /// A far excess confirmed while the load still rises plans the offload for the rise carried on over the
+    /// telemetry window's lag (instead of waiting for a steady load).
+    public var projectRamps = true
     /// Unoffload scales the cloud up first, waits for its ready replicas, then deletes the edge copies.
     public var stagedUnoffload = true
     /// How long a staged unoffload waits for the cloud's ready replicas before it deletes anyway (s).
@@ -27,6 +30,7 @@ public struct ControlPolicy: Sendable, Equatable {
         var p = ControlPolicy()
         p.fastReaction = false
         p.fastWhenExplained = false
+        p.projectRamps = false
         p.stagedUnoffload = false
         p.consolidation.enabled = false
         return p

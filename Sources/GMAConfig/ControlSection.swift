@@ -11,11 +11,12 @@ import Yams
 ///         fast-factor: 1.1       # "far above": mean ≥ 1.1 × offload threshold (or the quantile's)
 ///         fast-confirm: 15s      # the one confirming check comes this long after the alarm
 ///         fast-when-explained: true  # also when the model on the measured load and network explains the excess
+///         ramp-projection: true  # confirmed during a rise: plan for the rise carried over the window's lag
 ///         staged-unoffload: true
 ///         ready-wait: 90s        # bound of the wait for the cloud's ready replicas
 ///         consolidation: {enabled: true, dwell: 10m, margin: 5ms, min-saving: 0.1}
 public enum ControlSection {
-    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "staged-unoffload", "ready-wait", "consolidation"]
+    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "ramp-projection", "staged-unoffload", "ready-wait", "consolidation"]
 
     /// Reads the section, reporting bad values on the field (an absent section is the defaults).
     static func read(_ field: YAMLField) -> ControlPolicy {
@@ -35,6 +36,7 @@ public enum ControlSection {
         }
         policy.fastConfirmSeconds = nonNegative(field["fast-confirm"]) ?? policy.fastConfirmSeconds
         policy.fastWhenExplained = field["fast-when-explained"].bool(required: false) ?? policy.fastWhenExplained
+        policy.projectRamps = field["ramp-projection"].bool(required: false) ?? policy.projectRamps
         policy.stagedUnoffload = field["staged-unoffload"].bool(required: false) ?? policy.stagedUnoffload
         policy.readyWaitSeconds = nonNegative(field["ready-wait"]) ?? policy.readyWaitSeconds
         let consolidation = field["consolidation"]

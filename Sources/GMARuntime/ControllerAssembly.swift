@@ -20,7 +20,8 @@ public enum ControllerAssembly {
             maxIncreaseSeconds: config.optimizer.maxDelayIncreaseSeconds)
         let timing = LoopTiming(
             syncPeriodSeconds: config.telemetry.syncPeriodSeconds,
-            stabilizationWindowSeconds: config.telemetry.stabilizationWindowSeconds)
+            stabilizationWindowSeconds: config.telemetry.stabilizationWindowSeconds,
+            telemetryWindowSeconds: config.telemetry.queryPeriodSeconds)
         let locked = Set(config.lockedServices)
         let services = config.services.map { s in
             // Measured fields (usage, response size) are filled from telemetry each cycle.

@@ -20,6 +20,7 @@ import Testing
                 fast-factor: 3
                 fast-confirm: 20s
                 fast-when-explained: false
+                ramp-projection: false
                 staged-unoffload: false
                 ready-wait: 2m
                 consolidation: {enabled: false, dwell: 30m, margin: 10ms, min-saving: 0.2}
@@ -30,6 +31,7 @@ import Testing
         expected.fastFactor = 3
         expected.fastConfirmSeconds = 20
         expected.fastWhenExplained = false
+        expected.projectRamps = false
         expected.stagedUnoffload = false
         expected.readyWaitSeconds = 120
         expected.consolidation.enabled = false

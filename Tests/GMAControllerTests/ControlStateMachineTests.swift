@@ -48,11 +48,11 @@ import GMAConfig
         var step = m.step(ControlMemory(), input(0, mean: 0.300, .offload))
         step = m.step(step.memory, input(0, mean: 0.300, .offload, far: "mean", load: 500))
         #expect(step.command == .wait(seconds: 15), "the confirming check comes fastConfirmSeconds later")
-        // The load rose 20 % since: the window still lags, so this is a new first far check, not a confirmation.
-        step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "mean", load: 600))
+        // The load fell 20 % since: this is a new first far check, not a confirmation.
+        step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "mean", load: 400))
         #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1)
-        step = m.step(step.memory, input(30, mean: 0.300, .offload, far: "mean", load: 640))
-        #expect(step.memory.state == .offloading && step.memory.fastAction)
+        step = m.step(step.memory, input(30, mean: 0.300, .offload, far: "mean", load: 420))
+        #expect(step.memory.state == .offloading && step.memory.fastAction && step.memory.loadFactor == 1)
         // Autoscalers moving do not defer a fast action.
         step = m.step(step.memory, input(30, mean: 0.300, .offload, moving: ["a/cloud"]))
         #expect(step.command == .act(.offload))
@@ -100,6 +100,28 @@ import GMAConfig
         step = machine(off).step(learnedGap(machine(off)), input(60, mean: 0.123, .offload, model: 0.112))
         step = machine(off).step(step.memory, input(60, mean: 0.123, .offload, model: 0.112))
         #expect(step.memory.farChecks == 0 && step.command == .wait(seconds: 30))
+    }
+
+    @Test func aRiseConfirmedFarAbovePlansAheadOfTheWindow() {
+        // Window 60 s, alarm cycle 30 s. 400 → 500 req/s in 15 s: 6.67 req/s per second, carried on over
+        // 60/2 + 30 = 60 s → 500 + 400 = 900 req/s, a factor of 1.8.
+        let m = machine()
+        var step = m.step(ControlMemory(), input(0, mean: 0.300, .offload))
+        step = m.step(step.memory, input(0, mean: 0.300, .offload, far: "link", load: 400))
+        step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "link", load: 500))
+        #expect(step.memory.state == .offloading)
+        #expect(abs(step.memory.loadFactor - 1.8) < 1e-12)
+        #expect(m.acted(step.memory, at: t0, changed: true).memory.loadFactor == 1, "the next action plans as measured")
+        // 400 → 1000 in 15 s projects 3 400 req/s, 3.4×: capped at 3.
+        step = m.step(ControlMemory(state: .offloadAlarm), input(0, mean: 0.300, .offload, far: "link", load: 400))
+        step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "link", load: 1000))
+        #expect(step.memory.loadFactor == 3)
+        // With the projection off a rise is a new first check, as the reference's steady-load rule.
+        var off = ControlPolicy()
+        off.projectRamps = false
+        step = machine(off).step(ControlMemory(state: .offloadAlarm), input(0, mean: 0.300, .offload, far: "link", load: 400))
+        step = machine(off).step(step.memory, input(15, mean: 0.300, .offload, far: "link", load: 500))
+        #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1 && step.memory.farLoad == 500)
     }
 
     @Test func theReferencePolicyIgnoresFarAbove() {

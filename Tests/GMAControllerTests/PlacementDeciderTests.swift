@@ -23,6 +23,28 @@ import Testing
         #expect(decision.placement?.feasible == true)
     }
 
+    @Test func aProjectedLoadScalesRatesAndCPUAndSaysSo() async throws {
+        let world = ControllerTestWorld { _ in 0.150 }
+        let observation = try await Self.observation(world, network: ControllerTestWorld.network.conditions)
+        let measured = observation.snapshot
+        let doubled = measured.scaledToLoad(2)
+        #expect(doubled.userRequestsPerSecond == measured.userRequestsPerSecond.map { $0 * 2 })
+        #expect(doubled.services.map(\.requestsPerSecond) == measured.services.map { $0.requestsPerSecond.map { $0 * 2 } })
+        #expect(doubled.services.map(\.cpuUsageCores.cloud) == measured.services.map { $0.cpuUsageCores.cloud.map { $0 * 2 } })
+        #expect(doubled.services.map(\.memoryUsageBytes) == measured.services.map(\.memoryUsageBytes), "memory does not scale")
+        #expect(doubled.callRates.map(\.callsPerSecond) == measured.callRates.map { $0.callsPerSecond * 2 })
+        #expect(doubled.callsPerRequest == measured.callsPerRequest && doubled.userDelaySeconds == measured.userDelaySeconds)
+
+        let decider = PlacementDecider(settings: ControllerTestWorld.settings(), solver: BuiltInSolver(.auto))
+        let planned = await decider.decide(observation, loadFactor: 2)
+        let lambda = try #require(measured.userRequestsPerSecond)
+        #expect(planned.problem?.userRequestsPerSecond == 2 * lambda, "the problem is the projected load's")
+        #expect(planned.userRequestsPerSecond == lambda, "the decision reports what was measured")
+        #expect(planned.reason.contains(String(format: "planned for %.1f req/s, the measured %.1f", 2 * lambda, lambda)))
+        let asMeasured = await decider.decide(observation, loadFactor: 1)
+        #expect(asMeasured.problem?.userRequestsPerSecond == lambda && !asMeasured.reason.contains("planned for"))
+    }
+
     /// The cheapest subset of `candidates` the model accepts, by brute force: the answer the decider must give.
     static func bruteForceCheapest(_ problem: PlacementProblem) throws -> Set<String> {
         let model = try PlacementModel(problem)

@@ -45,6 +45,11 @@ struct TwinScenarioRunTests {
         let above = settled.filter { $0.delaySeconds > scenario.band.offloadSeconds }
         #expect(above.isEmpty, "above the band during the crowd: \(above.map { ($0.time, $0.delaySeconds) })")
         #expect(offloads.count == 1, "one offload for the crowd: \(offloads.map(\.text))")
+        // It is confirmed on the rise, before the telemetry window has caught up with the crowd's rate, and
+        // planned for the rise carried on (docs/controller.md §8.1).
+        let rampSeconds = 60.0
+        #expect(firstOffload < crowdStart + rampSeconds + scenario.twin.telemetryWindowSeconds, "offload at \(firstOffload)")
+        #expect(offloads[0].text.contains("carried along the rise"), "\(offloads[0].text)")
         // At the end the edge is empty again and the delay is inside the band.
         let last = try #require(run.samples.last)
         #expect(last.servingAtEdge.isEmpty, "\(last.servingAtEdge)")

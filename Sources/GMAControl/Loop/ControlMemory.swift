@@ -8,8 +8,11 @@ public struct ControlMemory: Sendable, Equatable {
     public var alarmChecks = 0
     /// Alarm checks in a row far above the band at a steady load; two act at once (docs/controller.md §8.1).
     public var farChecks = 0
-    /// The user request rate the first far check saw.
+    /// The user request rate the first far check saw, and when.
     public var farLoad = 0.0
+    public var farSince: Date?
+    /// The action under way plans for the measured load times this (a rise the telemetry lags; 1: as measured).
+    public var loadFactor = 1.0
     /// The action under way was confirmed by the fast path: moving autoscalers do not defer it.
     public var fastAction = false
     /// Since when the delay has been in band with no action (consolidation's dwell).

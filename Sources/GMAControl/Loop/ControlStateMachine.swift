@@ -44,6 +44,7 @@ public struct ControlStateMachine: Sendable {
         next.memory.inBandSince = time
         next.memory.nextConsolidationLook = nil
         next.memory.modelGapSeconds = nil
+        next.memory.loadFactor = 1
         return next
     }
 
@@ -120,18 +121,21 @@ public struct ControlStateMachine: Sendable {
         }
         next.memory.alarmChecks += 1
         // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1). The
-        // confirmation must see the load the alarm saw: a load still rising (the window lags a ramp) would make
-        // the placement too small, and a second action follow.
+        // confirmation must see the load the alarm saw, or a rise that the offload then plans ahead for: the
+        // window lags a ramp, and a placement planned on it would be too small and a second action follow.
         let farAbove = expected == .offload && policy.fastReaction ? input.farAbove : nil
         let far = farAbove ?? (expected == .offload && policy.fastReaction ? explained(input, next.memory) : nil)
         let load = input.userRequestsPerSecond ?? 0
         if far == nil {
             next.memory.farChecks = 0
-        } else if next.memory.farChecks >= 1, abs(load - next.memory.farLoad) <= 0.1 * max(next.memory.farLoad, 1e-9) {
+        } else if next.memory.farChecks >= 1, let factor = confirmingLoadFactor(load, at: input.time, next.memory) {
             next.memory.farChecks += 1
+            next.memory.loadFactor = factor
         } else {
             next.memory.farChecks = 1
             next.memory.farLoad = load
+            next.memory.farSince = input.time
+            next.memory.loadFactor = 1
         }
         if let far, next.memory.farChecks >= 2 {
             // Far above, moving autoscalers do not defer the action; a merely explained excess waits for them.

@@ -32,8 +32,14 @@ public struct LoopTiming: Sendable, Equatable {
     public var stabilizationWindowSeconds: Double
     /// One alarm re-check; the reference hard-codes 30 s.
     public var alarmCycleSeconds: Double
+    /// The window of the telemetry's rates and averages (Prometheus' query period): how far they lag a change.
+    public var telemetryWindowSeconds: Double
 
-    public init(syncPeriodSeconds: Double, stabilizationWindowSeconds: Double, alarmCycleSeconds: Double = 30) {
+    public init(
+        syncPeriodSeconds: Double, stabilizationWindowSeconds: Double, alarmCycleSeconds: Double = 30,
+        telemetryWindowSeconds: Double = 60
+    ) {
+        self.telemetryWindowSeconds = telemetryWindowSeconds
         self.syncPeriodSeconds = syncPeriodSeconds
         self.stabilizationWindowSeconds = stabilizationWindowSeconds
         self.alarmCycleSeconds = alarmCycleSeconds

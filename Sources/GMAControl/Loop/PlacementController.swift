@@ -57,7 +57,7 @@ public actor PlacementController {
             return seconds
         case .act:
             // The decider re-reads the band on this observation, the one the machine just confirmed.
-            let decision = await decider.decide(observation)
+            let decision = await decider.decide(observation, loadFactor: memory.loadFactor)
             await carryOut(decision, hpa: observation.hpa)
             outcome = apply(machine.acted(memory, at: clock.now(), changed: !decision.operations.isEmpty), at: clock.now())
         case .lookForConsolidation:

@@ -63,8 +63,13 @@ public actor JointPlacementController {
         if !acting.isEmpty {
             await readTheRest(&observations)
             var roles: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: band.midpoint)) } }
-            for (e, kind) in acting { roles[e] = .act(kind) }
-            let decision = await joint.decide(observations, roles: roles, at: now)
+            var planned = observations
+            for (e, kind) in acting {
+                roles[e] = .act(kind)
+                // A rise the telemetry lags is planned ahead, as on a single edge (docs/controller.md §8.1).
+                if memories[e].loadFactor > 1, let o = planned[e] { planned[e]?.snapshot = o.snapshot.scaledToLoad(memories[e].loadFactor) }
+            }
+            let decision = await joint.decide(planned, roles: roles, at: now)
             await carryOut(decision, observations: observations, concerning: Set(acting.map(\.0)), commands: &commands)
         } else if !consolidating.isEmpty {
             await readTheRest(&observations)

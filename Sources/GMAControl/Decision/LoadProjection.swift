@@ -1,0 +1,57 @@
+import Foundation
+import GMAOptimizer
+
+/// Planning for a load the telemetry has not caught up with (docs/controller.md §8.1). A window average lags a
+/// ramp by half the window; a placement planned on it is too small and a second offload follows. When a far
+/// excess is confirmed while the load is still rising, the offload plans for the rise carried on over that lag
+/// and one alarm cycle (until the placement runs). Rates and CPU scale with the load; memory does not.
+extension TelemetrySnapshot {
+    /// The snapshot with every rate and CPU usage multiplied by `factor` (the call frequencies, response sizes,
+    /// delays and memory are kept).
+    public func scaledToLoad(_ factor: Double) -> TelemetrySnapshot {
+        var scaled = self
+        scaled.userRequestsPerSecond = userRequestsPerSecond.map { $0 * factor }
+        scaled.services = services.map { service in
+            var s = service
+            s.requestsPerSecond = service.requestsPerSecond.map { $0 * factor }
+            s.cpuUsageCores = PerArea(cloud: service.cpuUsageCores.cloud.map { $0 * factor }, edge: service.cpuUsageCores.edge.map { $0 * factor })
+            return s
+        }
+        scaled.callRates = callRates.map { CallRate(from: $0.from, to: $0.to, callsPerSecond: $0.callsPerSecond * factor) }
+        return scaled
+    }
+}
+
+extension PlacementDecider {
+    /// `decide` on the observation with its load multiplied by `loadFactor` (1: as measured); the reason says
+    /// which load the placement was planned for.
+    public func decide(_ o: Observation, loadFactor: Double) async -> ControllerDecision {
+        guard loadFactor > 1, let measured = o.snapshot.userRequestsPerSecond else { return await decide(o) }
+        var projected = o
+        projected.snapshot = o.snapshot.scaledToLoad(loadFactor)
+        var decision = await decide(projected)
+        decision.userRequestsPerSecond = measured
+        decision.reason += String(
+            format: "; planned for %.1f req/s, the measured %.1f carried along the rise (the telemetry window lags it)",
+            measured * loadFactor, measured)
+        return decision
+    }
+}
+
+extension ControlStateMachine {
+    /// The largest load factor a projection may plan for: a noisy rise projects no further than this.
+    static let maximumLoadProjection = 3.0
+
+    /// The load the action plans for, as a factor of the measured one, when this far check confirms the first:
+    /// 1 at a steady load (±10 %); during a rise, the rise per second since the first far check carried on over
+    /// half the telemetry window and one alarm cycle; nil when the load fell (or may not be projected), and the
+    /// check then counts as a new first one.
+    func confirmingLoadFactor(_ load: Double, at time: Date, _ memory: ControlMemory) -> Double? {
+        let first = max(memory.farLoad, 1e-9)
+        if abs(load - first) <= 0.1 * first { return 1 }
+        guard policy.projectRamps, load > first, let since = memory.farSince, time > since else { return nil }
+        let slope = (load - first) / time.timeIntervalSince(since)
+        let projected = load + slope * (timing.telemetryWindowSeconds / 2 + timing.alarmCycleSeconds)
+        return min(projected / load, Self.maximumLoadProjection)
+    }
+}

@@ -124,6 +124,31 @@ import GMAConfig
         #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1 && step.memory.farLoad == 500)
     }
 
+    @Test func anOffloadThatFellShortIsFollowedAfterOneConfirmation() {
+        let m = machine()
+        // An offload applied; after its pause the delay is still 125 ms (within 10 % of 120 ms, nothing explained):
+        // the offload fell short, not noise — one confirming check.
+        var after = m.acted(ControlMemory(state: .offloading), at: t0, changed: true)
+        #expect(after.memory.shortOffload)
+        var step = m.step(after.memory, input(120, mean: 0.125, .offload))
+        step = m.step(step.memory, input(120, mean: 0.125, .offload))
+        #expect(step.command == .wait(seconds: 15))
+        step = m.step(step.memory, input(135, mean: 0.125, .offload))
+        #expect(step.memory.state == .offloading)
+        #expect(step.notes.last == .transition(
+            from: .offloadAlarm, to: .offloading, reason: "above the band, confirmed: still above the band since the last offload"))
+        // One check in band since the offload: a later excess waits the window again.
+        after = m.acted(ControlMemory(state: .offloading), at: t0, changed: true)
+        step = m.step(after.memory, input(120, mean: 0.100, .none))
+        #expect(!step.memory.shortOffload)
+        step = m.step(step.memory, input(150, mean: 0.125, .offload))
+        step = m.step(step.memory, input(150, mean: 0.125, .offload))
+        #expect(step.command == .wait(seconds: 30) && step.memory.farChecks == 0)
+        // Nor after an unoffload, or an offload that changed nothing.
+        #expect(!m.acted(ControlMemory(state: .unoffloading), at: t0, changed: true).memory.shortOffload)
+        #expect(!m.acted(ControlMemory(state: .offloading), at: t0, changed: false).memory.shortOffload)
+    }
+
     @Test func theReferencePolicyIgnoresFarAbove() {
         var step = machine(.reference).step(ControlMemory(), input(0, mean: 0.300, .offload))
         for check in 1...3 {

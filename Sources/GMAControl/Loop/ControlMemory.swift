@@ -22,6 +22,8 @@ public struct ControlMemory: Sendable, Equatable {
     /// The measured mean delay minus the model's for the current placement, smoothed over the checks in band
     /// since the last action: what the model misses (an RTT it is told low, service times); nil until one check.
     public var modelGapSeconds: Double?
+    /// The last action was an offload and no check has seen the delay in band since.
+    public var shortOffload = false
 
     public init(state: ControllerState = .camping) {
         self.state = state

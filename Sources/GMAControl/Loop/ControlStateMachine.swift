@@ -45,6 +45,9 @@ public struct ControlStateMachine: Sendable {
         next.memory.nextConsolidationLook = nil
         next.memory.modelGapSeconds = nil
         next.memory.loadFactor = 1
+        // An offload that changed the placement was meant to bring the delay into the band; until a check sees it
+        // there, an excess is that offload falling short, not noise (docs/controller.md §8.1).
+        next.memory.shortOffload = changed && memory.state == .offloading
         return next
     }
 
@@ -68,6 +71,7 @@ public struct ControlStateMachine: Sendable {
             if input.wanted == .offload { next.memory.inBandSince = nil }
             next.command = .wait(seconds: 0)
         case .none, .consolidate:
+            next.memory.shortOffload = false
             learnModelGap(input, &next.memory)
             if input.moving.isEmpty {
                 next.move(to: .camping, "autoscalers settled")
@@ -112,6 +116,11 @@ public struct ControlStateMachine: Sendable {
         return "the model explains it: \(ms(predicted)) on the measured load and network"
     }
 
+    /// Why the excess follows an offload that fell short (no check in band since it), or nil.
+    private func short(_ memory: ControlMemory) -> String? {
+        policy.fastWhenExplained && memory.shortOffload ? "still above the band since the last offload" : nil
+    }
+
     private func alarm(_ input: ControlInput, _ next: inout ControlStep) {
         let expected: PlacementActionKind = next.memory.state == .offloadAlarm ? .offload : .unoffload
         guard input.wanted == expected else {
@@ -124,7 +133,7 @@ public struct ControlStateMachine: Sendable {
         // confirmation must see the load the alarm saw, or a rise that the offload then plans ahead for: the
         // window lags a ramp, and a placement planned on it would be too small and a second action follow.
         let farAbove = expected == .offload && policy.fastReaction ? input.farAbove : nil
-        let far = farAbove ?? (expected == .offload && policy.fastReaction ? explained(input, next.memory) : nil)
+        let far = farAbove ?? (expected == .offload && policy.fastReaction ? explained(input, next.memory) ?? short(next.memory) : nil)
         let load = input.userRequestsPerSecond ?? 0
         if far == nil {
             next.memory.farChecks = 0

@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 @testable import GMAConfig
@@ -8,9 +9,7 @@ import Testing
 /// One fake Kubernetes API server (Fixtures/kube/fake_kube_api.py) for one test, with its own kubeconfig
 /// and kubectl discovery cache in a fresh temporary directory. Stopped (by its pid) in `stop()`.
 final class FakeKubeAPI: @unchecked Sendable {
-    let process: Process
-    /// Held open for the server's lifetime: if this test process dies, the server sees EOF and exits.
-    private let stdin = Pipe()
+    let process: ChildProcess
     let port: Int
     let directory: String
     var kubeconfig: String { directory + "/kubeconfig" }
@@ -22,24 +21,13 @@ final class FakeKubeAPI: @unchecked Sendable {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gma-kube-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--port", "0", "--exit-on-stdin-eof"]
-        process.standardInput = stdin
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        // Its stdin stays open for the server's lifetime: if this test process dies, the server sees EOF and exits.
+        process = try ChildProcess(
+            "/usr/bin/env", ["python3", Self.script, "--port", "0", "--exit-on-stdin-eof"], stdin: .pipe, stdout: .pipe)
         // The first line is "listening PORT".
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = (process.readLine() ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("listening "), let port = Int(text.dropFirst("listening ".count)) else {
-            process.terminate()
+            process.signal(SIGKILL)
             throw FakeAPIError(message: "fake API server did not start (needs python3): '\(text)'")
         }
         self.port = port
@@ -64,11 +52,9 @@ final class FakeKubeAPI: @unchecked Sendable {
     }
 
     func stop() {
-        if process.isRunning {
-            // SIGKILL: children of the test runner may inherit a blocked SIGTERM; the fake keeps nothing.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // SIGKILL: children of the test runner may inherit a blocked SIGTERM; the fake keeps nothing.
+        process.signal(SIGKILL)
+        process.wait()
         try? FileManager.default.removeItem(atPath: directory)
     }
 

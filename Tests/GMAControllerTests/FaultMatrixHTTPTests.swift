@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import GMAHTTP
 import Testing
 
@@ -161,13 +162,11 @@ struct FaultMatrixHTTPTests {
     func sigtermDuringAProbeFinishesItAndExitsZero() async throws {
         let iperf3 = try #require(findExecutable("iperf3"), "iperf3 is missing: apt-get install -y iperf3")
         let iperfPort = try freeLocalPort()
-        let iperfServer = Process()
-        iperfServer.executableURL = URL(fileURLWithPath: iperf3)
-        iperfServer.arguments = ["--server", "--bind", "127.0.0.1", "--port", String(iperfPort)]
-        iperfServer.standardOutput = FileHandle.nullDevice
-        iperfServer.standardError = FileHandle.nullDevice
-        try iperfServer.run()
-        defer { kill(iperfServer.processIdentifier, SIGKILL) }
+        let iperfServer = try ChildProcess(iperf3, ["--server", "--bind", "127.0.0.1", "--port", String(iperfPort)])
+        defer {
+            iperfServer.signal(SIGKILL)
+            iperfServer.wait()
+        }
         #expect(await TCPListeners.wait(forPort: iperfPort, hangGuardSeconds: 60))
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gma-netprober-\(UUID().uuidString)")

@@ -15,27 +15,23 @@ import Testing
 struct FaultMatrixProcessTests {
     /// One gma process, output to files; killed by its pid if it is still running when dropped.
     final class GMAProcess: @unchecked Sendable {
-        let process = Process()
+        let process: ChildProcess
         let directory: String
         var stderrPath: String { directory + "/gma.stderr" }
 
         init(_ arguments: [String], directory: String, environment: [String: String]? = nil) throws {
             self.directory = directory
             let binary = try GMABinary.path()
-            FileManager.default.createFile(atPath: stderrPath, contents: nil)
+            let errors = directory + "/gma.stderr"
+            FileManager.default.createFile(atPath: errors, contents: nil)
             FileManager.default.createFile(atPath: directory + "/gma.stdout", contents: nil)
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-            if let environment { process.environment = environment }
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle(forWritingAtPath: directory + "/gma.stdout")
-            process.standardError = FileHandle(forWritingAtPath: stderrPath)
-            try process.run()
+            process = try ChildProcess(
+                binary, arguments, environment: environment, stdout: .file(directory + "/gma.stdout"), stderr: .file(errors))
         }
 
         var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-        func signal(_ number: Int32) { if process.isRunning { kill(process.processIdentifier, number) } }
+        func signal(_ number: Int32) { process.signal(number) }
 
         /// The exit status, or nil if it is still running after `seconds` (then it is killed).
         func exitStatus(within seconds: Double) async -> Int32? {
@@ -44,18 +40,10 @@ struct FaultMatrixProcessTests {
             }
             guard !process.isRunning else {
                 signal(SIGKILL)
-                process.waitUntilExit()
+                process.wait()
                 return nil
             }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-
-        deinit {
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+            return process.wait()
         }
     }
 

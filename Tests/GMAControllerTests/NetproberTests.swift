@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -94,19 +95,12 @@ struct NetproberLoopbackTests {
         let iperf3 = try #require(findExecutable("iperf3"), "iperf3 is missing: apt-get install -y iperf3")
         let ping = try #require(findExecutable("ping"), "ping is missing: apt-get install -y iputils-ping")
         let port = try freeLocalPort()
-        let iperfServer = Process()
-        iperfServer.executableURL = URL(fileURLWithPath: iperf3)
-        iperfServer.arguments = ["--server", "--bind", "127.0.0.1", "--port", String(port)]
-        iperfServer.standardOutput = FileHandle.nullDevice
-        iperfServer.standardError = FileHandle.nullDevice
-        try iperfServer.run()
-        // SIGKILL: children of the test runner may inherit a blocked SIGTERM. Only while it runs: once reaped,
-        // its pid may belong to another test's child.
+        let iperfServer = try ChildProcess(iperf3, ["--server", "--bind", "127.0.0.1", "--port", String(port)])
+        // SIGKILL: children of the test runner may inherit a blocked SIGTERM. Only while it runs (the object
+        // reaps it, so its pid is not another test's child's).
         defer {
-            if iperfServer.isRunning {
-                kill(iperfServer.processIdentifier, SIGKILL)
-                iperfServer.waitUntilExit()
-            }
+            iperfServer.signal(SIGKILL)
+            iperfServer.wait()
         }
         // Wait for the event "iperf3 listens" in the kernel's socket table. Connecting to find out would
         // start (and fail) a test on the server, and a fixed number of tries gave up too early on a loaded

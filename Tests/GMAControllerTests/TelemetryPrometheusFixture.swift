@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -59,13 +60,12 @@ enum PrometheusFixture {
 }
 
 /// One Prometheus process plus a watchdog that kills it if the test process dies first.
-// Process is not Sendable; this class only reads it after start, and stop() runs once.
-final class RunningPrometheus: @unchecked Sendable {
+final class RunningPrometheus: Sendable {
     let baseURL: URL
-    private let process: Process
-    private let watchdog: Process
+    private let process: ChildProcess
+    private let watchdog: ChildProcess
 
-    private init(baseURL: URL, process: Process, watchdog: Process) {
+    private init(baseURL: URL, process: ChildProcess, watchdog: ChildProcess) {
         self.baseURL = baseURL
         self.process = process
         self.watchdog = watchdog
@@ -73,26 +73,17 @@ final class RunningPrometheus: @unchecked Sendable {
 
     static func start(_ executable: String, config: URL, data: URL, port: Int, log: URL) async throws -> RunningPrometheus {
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
+        let arguments = [
             "--config.file=\(config.path)", "--storage.tsdb.path=\(data.path)",
             "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:\(port)",
         ]
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
-
-        let watchdog = Process()
-        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let process = try ChildProcess(executable, arguments, stdout: .file(log.path), stderr: nil)
         let me = ProcessInfo.processInfo.processIdentifier
-        let child = process.processIdentifier
-        watchdog.arguments = [
+        let child = process.pid
+        let watchdog = try ChildProcess("/bin/sh", [
             "-c",
             "while kill -0 \(me) 2>/dev/null && kill -0 \(child) 2>/dev/null; do sleep 1; done; kill \(child) 2>/dev/null; exit 0",
-        ]
-        try watchdog.run()
+        ])
 
         let server = RunningPrometheus(
             baseURL: URL(string: "http://127.0.0.1:\(port)")!, process: process, watchdog: watchdog)
@@ -120,11 +111,11 @@ final class RunningPrometheus: @unchecked Sendable {
     }
 
     func stop() {
-        if process.isRunning { process.terminate() }
+        process.signal(SIGTERM)
         // Bounded: Prometheus stops in well under a second; SIGKILL after 10 s.
         for _ in 0..<200 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        watchdog.waitUntilExit()
+        process.signal(SIGKILL)
+        process.wait()
+        watchdog.wait()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -66,18 +67,12 @@ func findExecutable(_ name: String) -> String? {
 /// Runs a command to completion, throwing with its output when it fails.
 @discardableResult
 func runTool(_ executable: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
+    let process = try ChildProcess(executable, arguments, stdout: .pipe, stderr: nil)
+    let output = String(decoding: process.readToEnd(), as: UTF8.self)
+    let status = process.wait()
+    guard status == 0 else {
         throw TelemetryFixtureError(
-            description: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus):\n\(output)")
+            description: "\(executable) \(arguments.joined(separator: " ")) exited \(status):\n\(output)")
     }
     return output
 }

@@ -131,7 +131,7 @@ struct TwinMultiEdgeTests {
     // MARK: K = 1
 
     /// A single-edge scenario's timeline is the one the twin wrote before it had edges: the file is the
-    /// output of the previous `gma simulate examples/twin/flash-crowd.yaml`.
+    /// output of `gma simulate examples/twin/flash-crowd.yaml` (regenerated when the control rules change on purpose).
     @Test func aSingleEdgeTimelineIsUnchanged() async throws {
         let fixtures = Bundle.module.resourceURL ?? Bundle.module.bundleURL
         let expected = try String(

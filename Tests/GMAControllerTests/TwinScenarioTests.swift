@@ -69,7 +69,7 @@ struct TwinScenarioTests {
                 == DelayBand(
                     offloadSeconds: 0.150, unoffloadSeconds: 0.090, offloadQuantileSeconds: 0.300,
                     unoffloadQuantileSeconds: 0.200, maxReductionSeconds: 0.050, maxIncreaseSeconds: 0.040))
-        #expect(s.timing == LoopTiming(syncPeriodSeconds: 20, stabilizationWindowSeconds: 90))
+        #expect(s.timing == LoopTiming(syncPeriodSeconds: 20, stabilizationWindowSeconds: 90, telemetryWindowSeconds: 120), "the twin's window is the query period")
         #expect(s.solver == .greedy)
 
         var twin = TwinSettings()

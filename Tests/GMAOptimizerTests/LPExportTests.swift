@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 @testable import GMAOptimizer
@@ -10,13 +11,7 @@ import Testing
 
     /// Solves the LP file with glpsol and returns the objective its report prints.
     static func glpsolObjective(lp: String, report: String) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: glpsol)
-        process.arguments = ["--lp", lp, "-o", report]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(try ChildProcess(glpsol, ["--lp", lp, "-o", report]).wait() == 0)
         let text = try String(contentsOfFile: report, encoding: .utf8)
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("Objective:") })
         return try #require(line.split(separator: " ").compactMap { Double($0) }.first)

@@ -1,4 +1,5 @@
 import Foundation
+import GMATestSupport
 import Testing
 
 /// Issue 14, "Names and files": problem files were read whole, whatever their size (a 50 MB array took 1.2 GB to
@@ -22,17 +23,10 @@ struct ProblemFileLimitTests {
 
     /// Runs gma with `stdin` as its standard input; returns the exit status and standard error.
     static func gma(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(binary, "the gma executable is built by swift test"))
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        if let stdin { process.standardInput = FileHandle(forReadingAtPath: stdin) }
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let executable = try #require(binary, "the gma executable is built by swift test")
+        let process = try ChildProcess(executable, arguments, stdin: stdin.map { .file($0) } ?? .null, stderr: .pipe)
+        let text = String(decoding: process.readToEnd(standardError: true), as: UTF8.self)
+        return (process.wait(), text)
     }
 
     static func expectOneLine(_ result: (status: Int32, stderr: String), _ message: String) {

@@ -149,6 +149,22 @@ import GMAConfig
         #expect(!m.acted(ControlMemory(state: .offloading), at: t0, changed: false).memory.shortOffload)
     }
 
+    @Test func aFarExcessThatIsDrainingIsNotConfirmed() {
+        // 3 400 ms then 890 ms 15 s later: the window is emptying a backlog that is over (after an offload), not
+        // holding an excess; the 890 ms check starts a new confirmation, and 880 ms (within 10 %) confirms it.
+        let m = machine()
+        var step = m.step(ControlMemory(state: .offloadAlarm), input(0, mean: 3.4, .offload, far: "mean"))
+        #expect(step.memory.farChecks == 1 && step.memory.farDelay == 3.4)
+        step = m.step(step.memory, input(15, mean: 0.890, .offload, far: "mean"))
+        #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1 && step.memory.farDelay == 0.890)
+        step = m.step(step.memory, input(30, mean: 0.880, .offload, far: "mean"))
+        #expect(step.memory.state == .offloading)
+        // A load unknown at the first far check is no base for a projection: a new first check.
+        step = m.step(ControlMemory(state: .offloadAlarm), input(0, mean: 0.300, .offload, far: "link", load: 0))
+        step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "link", load: 500))
+        #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1 && step.memory.loadFactor == 1)
+    }
+
     @Test func theReferencePolicyIgnoresFarAbove() {
         var step = machine(.reference).step(ControlMemory(), input(0, mean: 0.300, .offload))
         for check in 1...3 {

@@ -45,6 +45,27 @@ import Testing
         #expect(asMeasured.problem?.userRequestsPerSecond == lambda && !asMeasured.reason.contains("planned for"))
     }
 
+    @Test func aProjectionTakesTheAppsProfileFromTheLastCheckInBand() async throws {
+        let world = ControllerTestWorld { _ in 0.150 }
+        let now = try await Self.observation(world, network: ControllerTestWorld.network.conditions)
+        // In band the app looked different: half the load, other calls per request and response sizes.
+        var inBand = now.snapshot.scaledToLoad(0.5)
+        inBand.callsPerRequest = inBand.callsPerRequest.map { Call(from: $0.from, to: $0.to, perRequest: $0.perRequest * 2) }
+        inBand.services = inBand.services.map { var s = $0; s.responseBytes = 1234; return s }
+        inBand.userDelaySeconds = 0.090
+        let lambda = try #require(now.snapshot.userRequestsPerSecond)
+        let projected = now.projected(by: 3, profile: inBand).snapshot
+        // 3 × the measured λ, built from the profile scaled by 3λ / (λ/2) = 6.
+        #expect(abs((projected.userRequestsPerSecond ?? 0) - 3 * lambda) < 1e-9)
+        #expect(projected.callsPerRequest == inBand.callsPerRequest, "the profile's calls per request")
+        #expect(projected.services.allSatisfy { $0.responseBytes == 1234 })
+        #expect(projected.callRates.map(\.callsPerSecond) == inBand.callRates.map { $0.callsPerSecond * 6 })
+        #expect(projected.userDelaySeconds == now.snapshot.userDelaySeconds, "the delays are the measured ones")
+        // Without a profile, or at a factor of 1, the measured snapshot is scaled or kept.
+        #expect(now.projected(by: 3, profile: nil).snapshot == now.snapshot.scaledToLoad(3))
+        #expect(now.projected(by: 1, profile: inBand).snapshot == now.snapshot)
+    }
+
     /// The cheapest subset of `candidates` the model accepts, by brute force: the answer the decider must give.
     static func bruteForceCheapest(_ problem: PlacementProblem) throws -> Set<String> {
         let model = try PlacementModel(problem)

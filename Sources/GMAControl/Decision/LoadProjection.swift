@@ -22,18 +22,38 @@ extension TelemetrySnapshot {
     }
 }
 
+extension PlacementDecider.Observation {
+    /// The observation with its load multiplied by `factor`. The app's profile — calls per request, response
+    /// sizes, CPU per request — comes from `profile`, the last snapshot in band, when there is one: a window that
+    /// spans a sudden rise mixes two regimes and a saturated link's backlog, and planning on it picked a placement
+    /// the crowd then overran (a step from 80 to 1300 req/s on the twin). The delays stay the measured ones.
+    public func projected(by factor: Double, profile: TelemetrySnapshot?) -> Self {
+        guard factor > 1, let measured = snapshot.userRequestsPerSecond else { return self }
+        var projected = self
+        if let profile, let base = profile.userRequestsPerSecond, base > 0 {
+            var scaled = profile.scaledToLoad(measured * factor / base)
+            scaled.userDelaySeconds = snapshot.userDelaySeconds
+            scaled.userDelayQuantileSeconds = snapshot.userDelayQuantileSeconds
+            scaled.evaluatedAt = snapshot.evaluatedAt
+            scaled.takenAt = snapshot.takenAt
+            projected.snapshot = scaled
+        } else {
+            projected.snapshot = snapshot.scaledToLoad(factor)
+        }
+        return projected
+    }
+}
+
 extension PlacementDecider {
-    /// `decide` on the observation with its load multiplied by `loadFactor` (1: as measured); the reason says
-    /// which load the placement was planned for.
-    public func decide(_ o: Observation, loadFactor: Double) async -> ControllerDecision {
+    /// `decide` on the observation with its load multiplied by `loadFactor` (1: as measured) and the app's
+    /// profile from `profile` (see `Observation.projected`); the reason says which load it was planned for.
+    public func decide(_ o: Observation, loadFactor: Double, profile: TelemetrySnapshot? = nil) async -> ControllerDecision {
         guard loadFactor > 1, let measured = o.snapshot.userRequestsPerSecond else { return await decide(o) }
-        var projected = o
-        projected.snapshot = o.snapshot.scaledToLoad(loadFactor)
-        var decision = await decide(projected)
+        var decision = await decide(o.projected(by: loadFactor, profile: profile))
         decision.userRequestsPerSecond = measured
         decision.reason += String(
-            format: "; planned for %.1f req/s, the measured %.1f carried along the rise (the telemetry window lags it)",
-            measured * loadFactor, measured)
+            format: "; planned for %.1f req/s, the measured %.1f carried along the rise (the telemetry window lags it)%@",
+            measured * loadFactor, measured, profile == nil ? "" : ", with the app's profile from the last check in band")
         return decision
     }
 }
@@ -49,7 +69,7 @@ extension ControlStateMachine {
     func confirmingLoadFactor(_ load: Double, at time: Date, _ memory: ControlMemory) -> Double? {
         let first = max(memory.farLoad, 1e-9)
         if abs(load - first) <= 0.1 * first { return 1 }
-        guard policy.projectRamps, load > first, let since = memory.farSince, time > since else { return nil }
+        guard policy.projectRamps, memory.farLoad > 0, load > first, let since = memory.farSince, time > since else { return nil }
         let slope = (load - first) / time.timeIntervalSince(since)
         let projected = load + slope * (timing.telemetryWindowSeconds / 2 + timing.alarmCycleSeconds)
         return min(projected / load, Self.maximumLoadProjection)

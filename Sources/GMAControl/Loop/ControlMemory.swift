@@ -11,6 +11,8 @@ public struct ControlMemory: Sendable, Equatable {
     /// The user request rate the first far check saw, and when.
     public var farLoad = 0.0
     public var farSince: Date?
+    /// The mean delay the first far check saw (s).
+    public var farDelay = 0.0
     /// The action under way plans for the measured load times this (a rise the telemetry lags; 1: as measured).
     public var loadFactor = 1.0
     /// The action under way was confirmed by the fast path: moving autoscalers do not defer it.

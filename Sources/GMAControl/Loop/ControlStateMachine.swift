@@ -116,6 +116,12 @@ public struct ControlStateMachine: Sendable {
         return "the model explains it: \(ms(predicted)) on the measured load and network"
     }
 
+    /// The mean fell by more than 10 % since the first far check: the window is still draining an excess that
+    /// is over (a backlog after an offload), so this check cannot confirm it (docs/controller.md §8.1).
+    private func draining(_ input: ControlInput, _ memory: ControlMemory) -> Bool {
+        (input.meanDelaySeconds ?? 0) < 0.9 * memory.farDelay
+    }
+
     /// Why the excess follows an offload that fell short (no check in band since it), or nil.
     private func short(_ memory: ControlMemory) -> String? {
         policy.fastWhenExplained && memory.shortOffload ? "still above the band since the last offload" : nil
@@ -137,12 +143,15 @@ public struct ControlStateMachine: Sendable {
         let load = input.userRequestsPerSecond ?? 0
         if far == nil {
             next.memory.farChecks = 0
-        } else if next.memory.farChecks >= 1, let factor = confirmingLoadFactor(load, at: input.time, next.memory) {
+        } else if next.memory.farChecks >= 1, !draining(input, next.memory),
+            let factor = confirmingLoadFactor(load, at: input.time, next.memory)
+        {
             next.memory.farChecks += 1
             next.memory.loadFactor = factor
         } else {
             next.memory.farChecks = 1
             next.memory.farLoad = load
+            next.memory.farDelay = input.meanDelaySeconds ?? 0
             next.memory.farSince = input.time
             next.memory.loadFactor = 1
         }

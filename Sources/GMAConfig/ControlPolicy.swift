@@ -19,6 +19,9 @@ public struct ControlPolicy: Sendable, Equatable {
     public var projectRamps = true
     /// Unoffload scales the cloud up first, waits for its ready replicas, then deletes the edge copies.
     public var stagedUnoffload = true
+    /// An unoffload alarm counts its window at a steady load: a load that jumped more than 10 % between two
+    /// checks restarts the count.
+    public var steadyUnoffload = true
     /// How long a staged unoffload waits for the cloud's ready replicas before it deletes anyway (s).
     public var readyWaitSeconds = 90.0
     public var consolidation = ConsolidationPolicy()
@@ -32,6 +35,7 @@ public struct ControlPolicy: Sendable, Equatable {
         p.fastWhenExplained = false
         p.projectRamps = false
         p.stagedUnoffload = false
+        p.steadyUnoffload = false
         p.consolidation.enabled = false
         return p
     }()

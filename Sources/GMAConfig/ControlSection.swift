@@ -13,10 +13,11 @@ import Yams
 ///         fast-when-explained: true  # also when the model on the measured load and network explains the excess
 ///         ramp-projection: true  # confirmed during a rise: plan for the rise carried over the window's lag
 ///         staged-unoffload: true
+///         steady-unoffload: true # an unoffload alarm restarts its count when the load jumps > 10 % between checks
 ///         ready-wait: 90s        # bound of the wait for the cloud's ready replicas
 ///         consolidation: {enabled: true, dwell: 10m, margin: 5ms, min-saving: 0.1}
 public enum ControlSection {
-    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "ramp-projection", "staged-unoffload", "ready-wait", "consolidation"]
+    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "ramp-projection", "staged-unoffload", "steady-unoffload", "ready-wait", "consolidation"]
 
     /// Reads the section, reporting bad values on the field (an absent section is the defaults).
     static func read(_ field: YAMLField) -> ControlPolicy {
@@ -38,6 +39,7 @@ public enum ControlSection {
         policy.fastWhenExplained = field["fast-when-explained"].bool(required: false) ?? policy.fastWhenExplained
         policy.projectRamps = field["ramp-projection"].bool(required: false) ?? policy.projectRamps
         policy.stagedUnoffload = field["staged-unoffload"].bool(required: false) ?? policy.stagedUnoffload
+        policy.steadyUnoffload = field["steady-unoffload"].bool(required: false) ?? policy.steadyUnoffload
         policy.readyWaitSeconds = nonNegative(field["ready-wait"]) ?? policy.readyWaitSeconds
         let consolidation = field["consolidation"]
         if consolidation.isPresent, consolidation.expectMapping() {

@@ -22,6 +22,7 @@ import Testing
                 fast-when-explained: false
                 ramp-projection: false
                 staged-unoffload: false
+                steady-unoffload: false
                 ready-wait: 2m
                 consolidation: {enabled: false, dwell: 30m, margin: 10ms, min-saving: 0.2}
             """)
@@ -33,6 +34,7 @@ import Testing
         expected.fastWhenExplained = false
         expected.projectRamps = false
         expected.stagedUnoffload = false
+        expected.steadyUnoffload = false
         expected.readyWaitSeconds = 120
         expected.consolidation.enabled = false
         expected.consolidation.dwellSeconds = 1800

@@ -165,6 +165,26 @@ import GMAConfig
         #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1 && step.memory.loadFactor == 1)
     }
 
+    @Test func anUnoffloadAlarmCountsItsWindowAtASteadyLoad() {
+        let m = machine()
+        // 1300 → 1300 → 700 req/s: the window is catching up with a drop; the count starts again at 700.
+        var step = m.step(ControlMemory(), input(0, mean: 0.050, .unoffload, load: 1300))
+        step = m.step(step.memory, input(0, mean: 0.050, .unoffload, load: 1300))
+        step = m.step(step.memory, input(30, mean: 0.050, .unoffload, load: 1300))
+        #expect(step.memory.alarmChecks == 2)
+        step = m.step(step.memory, input(60, mean: 0.050, .unoffload, load: 700))
+        #expect(step.memory.alarmChecks == 1 && step.memory.state == .unoffloadAlarm)
+        for check in 1...3 { step = m.step(step.memory, input(60 + Double(check) * 30, mean: 0.050, .unoffload, load: 700 - Double(check) * 30)) }
+        // 700, 670, 640, 610: each within 10 % of the one before (a slope, not a jump): four checks, the action.
+        #expect(step.memory.state == .unoffloading, "\(step.memory.alarmChecks) checks")
+        // The reference counts through the jump.
+        step = machine(.reference).step(ControlMemory(), input(0, mean: 0.050, .unoffload, load: 1300))
+        for (check, load) in [1300.0, 1300, 700, 700].enumerated() {
+            step = machine(.reference).step(step.memory, input(Double(check) * 30, mean: 0.050, .unoffload, load: load))
+        }
+        #expect(step.memory.state == .unoffloading)
+    }
+
     @Test func theReferencePolicyIgnoresFarAbove() {
         var step = machine(.reference).step(ControlMemory(), input(0, mean: 0.300, .offload))
         for check in 1...3 {

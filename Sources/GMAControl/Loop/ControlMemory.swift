@@ -6,6 +6,8 @@ public struct ControlMemory: Sendable, Equatable {
     public var state: ControllerState = .camping
     /// Checks in a row that saw the alarm's condition.
     public var alarmChecks = 0
+    /// The user request rate at the alarm's last check.
+    public var alarmLoad = 0.0
     /// Alarm checks in a row far above the band at a steady load; two act at once (docs/controller.md §8.1).
     public var farChecks = 0
     /// The user request rate the first far check saw, and when.

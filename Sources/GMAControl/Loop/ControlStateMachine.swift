@@ -65,6 +65,7 @@ public struct ControlStateMachine: Sendable {
             next.move(to: input.wanted == .offload ? .offloadAlarm : .unoffloadAlarm, input.why)
             next.memory.alarmChecks = 0
             next.memory.farChecks = 0
+            next.memory.alarmLoad = input.userRequestsPerSecond ?? 0
             // Only a delay above the band restarts the consolidation dwell: one near the unoffload threshold dips
             // below it and back with the noise, and an unoffload alarm that never holds is no reason to wait
             // another dwell (docs/controller.md §8.3).
@@ -135,6 +136,13 @@ public struct ControlStateMachine: Sendable {
             return
         }
         next.memory.alarmChecks += 1
+        if expected == .unoffload, policy.steadyUnoffload, let load = input.userRequestsPerSecond {
+            // Stabilised down, as the HPA's scale-down: a load that jumped more than 10 % since the last check (the
+            // window still catching up with a drop) would plan the unoffload for a world that is gone, and only
+            // part of it be given back; the count starts again (docs/controller.md §8.2).
+            if abs(load - next.memory.alarmLoad) > 0.1 * next.memory.alarmLoad { next.memory.alarmChecks = 1 }
+            next.memory.alarmLoad = load
+        }
         // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1). The
         // confirmation must see the load the alarm saw, or a rise that the offload then plans ahead for: the
         // window lags a ramp, and a placement planned on it would be too small and a second action follow.

@@ -58,12 +58,16 @@ final class FaultProxy: @unchecked Sendable {
     /// How many queries got each kind of action.
     var actionCounts: [String: Int] { lock.withLock { counts } }
 
+    /// Once: `deinit` calls it again, and a second close(listener) would close whatever descriptor the process
+    /// has opened under that number since (swift-subprocess traps on its own descriptor closed under it).
     func stop() {
-        let fds: [Int32] = lock.withLock {
+        let fds: [Int32]? = lock.withLock {
+            guard !stopped else { return nil }
             stopped = true
             defer { held = [] }
             return held
         }
+        guard let fds else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
         for fd in fds { close(fd) }

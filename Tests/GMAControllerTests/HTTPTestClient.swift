@@ -34,10 +34,9 @@ final class HTTPTestClient: @unchecked Sendable {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
         }
-        guard connected == 0 else {
-            close(fd)
-            throw TelemetryFixtureError(description: "connect() to \(host):\(port) failed")
-        }
+        // No close here: the object is whole, so deinit runs when init throws and closes fd (twice would close
+        // whatever descriptor the process opened under that number in between).
+        guard connected == 0 else { throw TelemetryFixtureError(description: "connect() to \(host):\(port) failed") }
     }
 
     deinit { close(fd) }

@@ -51,13 +51,16 @@ final class StubHTTPServer: @unchecked Sendable {
     /// Raw request heads and bodies, to check what the client sent.
     var requests: [String] { lock.withLock { requestTexts } }
 
+    /// Once: a second close(listener) would close whatever descriptor has that number by then.
     func stop() {
-        let toClose: [Int32] = lock.withLock {
+        let toClose: [Int32]? = lock.withLock {
+            guard !stopped else { return nil }
             stopped = true
             let fds = held
             held = []
             return fds
         }
+        guard let toClose else { return }
         // shutdown() wakes the accept() blocked in the server thread.
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)

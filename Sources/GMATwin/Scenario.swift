@@ -32,6 +32,8 @@ public struct Scenario: Sendable {
         self.network = network
         self.band = band
         self.timing = timing
+        // The controller queries the twin's telemetry, whose window is the twin's.
+        self.timing.telemetryWindowSeconds = twin.telemetryWindowSeconds
         self.solver = solver
         self.twin = twin
         self.durationSeconds = durationSeconds ?? load.durationSeconds

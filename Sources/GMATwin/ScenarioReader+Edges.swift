@@ -21,7 +21,6 @@ extension ScenarioReader {
             name: name, app: app, load: edges[0].load, network: edges[0].network, band: controller.band,
             timing: controller.timing, solver: controller.solver, twin: twin, durationSeconds: duration ?? longest)
         scenario.policy = controller.policy
-        scenario.timing.telemetryWindowSeconds = twin.telemetryWindowSeconds
         scenario.edges = edges
         return scenario
     }

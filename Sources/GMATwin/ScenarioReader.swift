@@ -33,8 +33,6 @@ struct ScenarioReader {
             name: name, app: app, load: load, network: network, band: controller.band, timing: controller.timing,
             solver: controller.solver, twin: twin, durationSeconds: duration)
         scenario.policy = controller.policy
-        // The controller queries the twin's telemetry, whose window is the twin's.
-        scenario.timing.telemetryWindowSeconds = twin.telemetryWindowSeconds
         return scenario
     }
 

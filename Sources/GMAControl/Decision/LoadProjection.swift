@@ -44,6 +44,18 @@ extension PlacementDecider.Observation {
     }
 }
 
+/// The app's profile for a plan ahead of a rise: the last snapshot in band (with users) since the placement
+/// last changed. Kept by each controller per edge.
+struct InBandProfile {
+    private(set) var snapshot: TelemetrySnapshot?
+
+    mutating func observe(_ input: ControlInput, _ snapshot: TelemetrySnapshot) {
+        if input.wanted == .none, (snapshot.userRequestsPerSecond ?? 0) > 0 { self.snapshot = snapshot }
+    }
+
+    mutating func forget() { snapshot = nil }
+}
+
 extension PlacementDecider {
     /// `decide` on the observation with its load multiplied by `loadFactor` (1: as measured) and the app's
     /// profile from `profile` (see `Observation.projected`); the reason says which load it was planned for.

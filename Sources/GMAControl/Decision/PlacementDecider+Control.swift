@@ -16,20 +16,23 @@ extension PlacementDecider {
         }
         let policy = settings.policy
         let inOffloadAlarm = state == .offloadAlarm && wanted == .offload && policy.fastReaction
-        let learning = state == .camping || state == .hpaRunning || inOffloadAlarm
+        let learns = policy.fastReaction && policy.fastWhenExplained
+            && (state == .camping || state == .hpaRunning || inOffloadAlarm)
+        // One model of the current placement serves both questions: is the link saturated, what delay it predicts.
+        let model = learns || inOffloadAlarm ? currentModel(o) : nil
         return ControlInput(
             time: o.time, meanDelaySeconds: snapshot.userDelaySeconds, wanted: wanted, why: why, moving: moving,
-            farAbove: inOffloadAlarm ? farAboveBand(o) : nil, userRequestsPerSecond: snapshot.userRequestsPerSecond,
-            telemetryFailed: failed,
-            modelDelaySeconds: policy.fastReaction && policy.fastWhenExplained && learning ? currentModelDelay(o) : nil)
+            farAbove: inOffloadAlarm ? farAboveBand(o, current: model) : nil,
+            userRequestsPerSecond: snapshot.userRequestsPerSecond, telemetryFailed: failed,
+            modelDelaySeconds: learns ? model?.current.delaySeconds : nil)
     }
 
-    /// The model's delay for the current placement on the measured load and network (s), when it can be built.
-    func currentModelDelay(_ o: Observation) -> Double? {
+    /// The model of the current placement on the measured load and network, when it can be built.
+    func currentModel(_ o: Observation) -> PlacementModel? {
         var template = currentTemplate(o)
         template.target = Target(delayReductionSeconds: 0)
         guard case .success(let model) = measuredModel(o, template: template) else { return nil }
-        return model.current.delaySeconds
+        return model
     }
 
     /// Why the observation is far above the band (act after one confirming check), or nil.
@@ -37,7 +40,8 @@ extension PlacementDecider {
     /// Far means: the mean at or above `fastFactor` × the offload threshold, the quantile likewise or off
     /// scale (infinite: beyond the histogram's last bucket), or the link saturated by the measured traffic
     /// (ρ ≥ 1: its queue grows without bound until something moves).
-    public func farAboveBand(_ o: Observation) -> String? {
+    /// `current` is `currentModel(o)` when the caller has it already.
+    public func farAboveBand(_ o: Observation, current: PlacementModel? = nil) -> String? {
         let policy = settings.policy
         guard let mean = o.snapshot.userDelaySeconds else { return nil }
         let band = settings.band
@@ -52,9 +56,7 @@ extension PlacementDecider {
         }
         // The link, by the model on the measured traffic: what an offload relieves (a saturated CPU is the
         // autoscalers' to fix, and an offload would not).
-        var template = currentTemplate(o)
-        template.target = Target(delayReductionSeconds: 0)
-        if case .success(let model) = measuredModel(o, template: template), model.current.rho >= 1 {
+        if let model = current ?? currentModel(o), model.current.rho >= 1 {
             return "the cloud–edge link is saturated (ρ ≥ 1)"
         }
         return nil

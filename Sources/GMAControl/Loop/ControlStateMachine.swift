@@ -146,8 +146,9 @@ public struct ControlStateMachine: Sendable {
         // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1). The
         // confirmation must see the load the alarm saw, or a rise that the offload then plans ahead for: the
         // window lags a ramp, and a placement planned on it would be too small and a second action follow.
-        let farAbove = expected == .offload && policy.fastReaction ? input.farAbove : nil
-        let far = farAbove ?? (expected == .offload && policy.fastReaction ? explained(input, next.memory) ?? short(next.memory) : nil)
+        let fastPath = expected == .offload && policy.fastReaction
+        let farAbove = fastPath ? input.farAbove : nil
+        let far = fastPath ? farAbove ?? explained(input, next.memory) ?? short(next.memory) : nil
         let load = input.userRequestsPerSecond ?? 0
         if far == nil {
             next.memory.farChecks = 0

@@ -24,7 +24,7 @@ public actor PlacementController {
     private var hpaActivity = HPAActivity()
     /// The last snapshot in band since the last action: the app's profile for an offload planned ahead of a
     /// rise (docs/controller.md §8.1).
-    private var profile: TelemetrySnapshot?
+    private var profile = InBandProfile()
 
     public var state: ControllerState { memory.state }
 
@@ -54,21 +54,21 @@ public actor PlacementController {
         observer(.observed(
             time: input.time, state: memory.state, meanDelaySeconds: input.meanDelaySeconds,
             quantileDelaySeconds: observation.snapshot.userDelayQuantileSeconds))
-        if input.wanted == .none, (observation.snapshot.userRequestsPerSecond ?? 0) > 0 { profile = observation.snapshot }
+        profile.observe(input, observation.snapshot)
         var outcome = apply(machine.step(memory, input), at: input.time)
         switch outcome {
         case .wait(let seconds):
             return seconds
         case .act:
             // The decider re-reads the band on this observation, the one the machine just confirmed.
-            let decision = await decider.decide(observation, loadFactor: memory.loadFactor, profile: profile)
-            profile = nil
+            let decision = await decider.decide(observation, loadFactor: memory.loadFactor, profile: profile.snapshot)
+            profile.forget()
             await carryOut(decision, hpa: observation.hpa)
             outcome = apply(machine.acted(memory, at: clock.now(), changed: !decision.operations.isEmpty), at: clock.now())
         case .lookForConsolidation:
             let decision = await decider.consolidation(observation)
             if decision.action == .consolidate {
-                profile = nil
+                profile.forget()
                 await carryOut(decision, hpa: observation.hpa)
                 outcome = apply(machine.acted(memory, at: clock.now(), changed: true), at: clock.now())
             } else {

@@ -18,7 +18,7 @@ public actor JointPlacementController {
     private var memories: [ControlMemory]
     private var hpaActivity: [HPAActivity]
     /// Each edge's last snapshot in band since its last action (see `PlacementController.profile`).
-    private var profiles: [TelemetrySnapshot?]
+    private var profiles: [InBandProfile]
     /// When each edge's machine wants its next look.
     private var due: [Date]
 
@@ -38,7 +38,7 @@ public actor JointPlacementController {
         self.telemetryAtClockTime = telemetryAtClockTime
         memories = Array(repeating: ControlMemory(), count: lanes.count)
         hpaActivity = Array(repeating: HPAActivity(), count: lanes.count)
-        profiles = Array(repeating: nil, count: lanes.count)
+        profiles = Array(repeating: InBandProfile(), count: lanes.count)
         due = Array(repeating: .distantPast, count: lanes.count)
     }
 
@@ -70,7 +70,7 @@ public actor JointPlacementController {
             for (e, kind) in acting {
                 roles[e] = .act(kind)
                 // A rise the telemetry lags is planned ahead, as on a single edge (docs/controller.md §8.1).
-                planned[e] = planned[e]?.projected(by: memories[e].loadFactor, profile: profiles[e])
+                planned[e] = planned[e]?.projected(by: memories[e].loadFactor, profile: profiles[e].snapshot)
             }
             let decision = await joint.decide(planned, roles: roles, at: now)
             await carryOut(decision, observations: observations, concerning: Set(acting.map(\.0)), commands: &commands)
@@ -109,7 +109,7 @@ public actor JointPlacementController {
         observer(edgeNames[e], .observed(
             time: input.time, state: memories[e].state, meanDelaySeconds: input.meanDelaySeconds,
             quantileDelaySeconds: snapshot.userDelayQuantileSeconds))
-        if input.wanted == .none, (snapshot.userRequestsPerSecond ?? 0) > 0 { profiles[e] = snapshot }
+        profiles[e].observe(input, snapshot)
         return apply(e, machine.step(memories[e], input), at: input.time)
     }
 
@@ -152,7 +152,7 @@ public actor JointPlacementController {
                 observer(edgeNames[e], .operationFailed(time: clock.now(), operation: operation, error: error))
             }
             let at = clock.now()
-            if !mine.operations.isEmpty { profiles[e] = nil }
+            if !mine.operations.isEmpty { profiles[e].forget() }
             commands[e] = apply(e, machine.acted(memories[e], at: at, changed: !mine.operations.isEmpty), at: at)
         }
     }

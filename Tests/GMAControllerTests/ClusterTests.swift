@@ -174,6 +174,17 @@ struct ClusterRuleTests {
         #expect(ReplicaScaling.edgeReplicasAfterOffload(cloudCurrent: 9, resourceScaling: 1.5, edgeMin: 1, edgeMax: 10) == 10)
     }
 
+    @Test func anEdgeCopyIsSizedForTheCountTheCloudHPAWants() {
+        // 144 running, the HPA already asking for 484 in a surge: the copy starts at 484 (me = 1).
+        let surge = HPAStatus(name: "a", currentReplicas: 144, desiredReplicas: 484, minReplicas: 1, maxReplicas: 1000)
+        #expect(ReplicaScaling.deploymentSize(surge) == 484)
+        // Scaling down, the running count is kept until it is gone; one count unknown, the other serves.
+        #expect(ReplicaScaling.deploymentSize(HPAStatus(name: "a", currentReplicas: 6, desiredReplicas: 4, minReplicas: 1, maxReplicas: 9)) == 6)
+        #expect(ReplicaScaling.deploymentSize(HPAStatus(name: "a", currentReplicas: nil, desiredReplicas: 4, minReplicas: 1, maxReplicas: 9)) == 4)
+        #expect(ReplicaScaling.deploymentSize(HPAStatus(name: "a", currentReplicas: 3, desiredReplicas: nil, minReplicas: 1, maxReplicas: 9)) == 3)
+        #expect(ReplicaScaling.deploymentSize(nil) == nil)
+    }
+
     @Test(arguments: [0.0, -1.0, Double.nan, Double.infinity])
     func divisionByZeroIsGuarded(scaling: Double) {
         // A zero (or absurd) edge share must not divide by zero: it counts as 1.

@@ -185,6 +185,24 @@ import GMAConfig
         #expect(step.memory.state == .unoffloading)
     }
 
+    @Test func anUnoffloadIsNotRunOnALoadThatJumpedAfterItsCount() {
+        let m = machine()
+        // Four checks at 1300 req/s: the action is due one cycle on; the load drops to 80 in that cycle (a crowd
+        // over). The window still holds part of the crowd: count again from this check instead of acting on it.
+        var step = m.step(ControlMemory(), input(0, mean: 0.050, .unoffload, load: 1300))
+        for check in 0...3 { step = m.step(step.memory, input(Double(check) * 30, mean: 0.050, .unoffload, load: 1300)) }
+        #expect(step.memory.state == .unoffloading)
+        let due = step.memory
+        step = m.step(due, input(120, mean: 0.050, .unoffload, load: 700))
+        #expect(step.memory.state == .unoffloadAlarm && step.memory.alarmChecks == 1 && step.command == .wait(seconds: 30))
+        #expect(step.memory.alarmLoad == 700)
+        // 1300 → 1200 (8 %): within 10 %, the unoffload runs; so does the reference's through any jump.
+        #expect(m.step(due, input(120, mean: 0.050, .unoffload, load: 1200)).command == .act(.unoffload))
+        var reference = machine(.reference).step(ControlMemory(), input(0, mean: 0.050, .unoffload, load: 1300))
+        for check in 0...3 { reference = machine(.reference).step(reference.memory, input(Double(check) * 30, mean: 0.050, .unoffload, load: 1300)) }
+        #expect(machine(.reference).step(reference.memory, input(120, mean: 0.050, .unoffload, load: 80)).command == .act(.unoffload))
+    }
+
     @Test func theReferencePolicyIgnoresFarAbove() {
         var step = machine(.reference).step(ControlMemory(), input(0, mean: 0.300, .offload))
         for check in 1...3 {

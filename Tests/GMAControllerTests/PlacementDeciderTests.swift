@@ -23,6 +23,26 @@ import Testing
         #expect(decision.placement?.feasible == true)
     }
 
+    @Test func anEdgeCopyStartsAtTheCountTheCloudHPAAskedFor() async throws {
+        let world = ControllerTestWorld { _ in 0.150 }
+        var observation = try await Self.observation(world, network: ControllerTestWorld.network.conditions)
+        // A surge: every cloud HPA runs 2 replicas and already wants 7.
+        for service in observation.hpa.keys {
+            observation.hpa[service]?.cloud = HPAStatus(name: service, currentReplicas: 2, desiredReplicas: 7, minReplicas: 1, maxReplicas: 20)
+        }
+        let settings = ControllerTestWorld.settings()
+        let decision = await PlacementDecider(settings: settings, solver: BuiltInSolver(.auto)).decide(observation)
+        let added = try #require(decision.placement?.added)
+        #expect(!added.isEmpty)
+        for service in added {
+            let bounds = settings.bounds(of: service)
+            let wanted = ReplicaScaling.edgeReplicasAfterOffload(
+                cloudCurrent: 7, resourceScaling: settings.scaling(of: service), edgeMin: bounds.edge.min, edgeMax: bounds.edge.max)
+            #expect(wanted > 2, "the edge bounds leave room to tell 7 from 2")
+            #expect(decision.operations.contains(.scale(service: service, area: .edge, replicas: wanted)), "\(service): \(decision.operations)")
+        }
+    }
+
     @Test func aProjectedLoadScalesRatesAndCPUAndSaysSo() async throws {
         let world = ControllerTestWorld { _ in 0.150 }
         let observation = try await Self.observation(world, network: ControllerTestWorld.network.conditions)

@@ -199,7 +199,7 @@ public struct PlacementDecider: Sendable {
         for service in added {
             let bounds = settings.bounds(of: service)
             let replicas = ReplicaScaling.edgeReplicasAfterOffload(
-                cloudCurrent: hpa[service]?.cloud?.currentReplicas ?? bounds.cloud.min,
+                cloudCurrent: ReplicaScaling.deploymentSize(hpa[service]?.cloud) ?? bounds.cloud.min,
                 resourceScaling: settings.scaling(of: service), edgeMin: bounds.edge.min, edgeMax: bounds.edge.max)
             ops.append(.apply(service: service))
             ops.append(.scale(service: service, area: .edge, replicas: replicas))

@@ -23,6 +23,16 @@ public enum ReplicaScaling {
         return clamp((me * Double(max(cloudCurrent, 0))).rounded(.up), min: edgeMin, max: edgeMax)
     }
 
+    /// The size a Deployment is heading for: the larger of the HPA's current and desired counts. During a surge the
+    /// HPA has already asked for more replicas than are running; an edge copy sized on the running ones took the
+    /// edge HPA another scale-up and pod start to serve the crowd (docs/controller.md §5). nil when neither is known.
+    public static func deploymentSize(_ status: HPAStatus?) -> Int? {
+        switch (status?.currentReplicas, status?.desiredReplicas) {
+        case (let current?, let desired?): max(current, desired)
+        case (let current, let desired): current ?? desired
+        }
+    }
+
     static func guarded(_ scaling: Double) -> Double {
         scaling.isFinite && scaling > 0 ? scaling : 1
     }

@@ -136,13 +136,10 @@ public struct ControlStateMachine: Sendable {
             return
         }
         next.memory.alarmChecks += 1
-        if expected == .unoffload, policy.steadyUnoffload, let load = input.userRequestsPerSecond {
-            // Stabilised down, as the HPA's scale-down: a load that jumped more than 10 % since the last check (the
-            // window still catching up with a drop) would plan the unoffload for a world that is gone, and only
-            // part of it be given back; the count starts again (docs/controller.md §8.2).
-            if abs(load - next.memory.alarmLoad) > 0.1 * next.memory.alarmLoad { next.memory.alarmChecks = 1 }
-            next.memory.alarmLoad = load
-        }
+        // Stabilised down, as the HPA's scale-down: a load that jumped more than 10 % since the last check (the
+        // window still catching up with a drop) would plan the unoffload for a world that is gone, and only part
+        // of it be given back; the count starts again (docs/controller.md §8.2).
+        if expected == .unoffload, loadJumped(input, &next.memory) { next.memory.alarmChecks = 1 }
         // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1). The
         // confirmation must see the load the alarm saw, or a rise that the offload then plans ahead for: the
         // window lags a ramp, and a placement planned on it would be too small and a second action follow.
@@ -195,7 +192,23 @@ public struct ControlStateMachine: Sendable {
             next.command = .wait(seconds: 0)
             return
         }
+        // The unoffload's load must still be the one its count saw: a jump in the last alarm cycle sends it back
+        // to count again (docs/controller.md §8.2).
+        if expected == .unoffload, loadJumped(input, &next.memory) {
+            next.move(to: .unoffloadAlarm, "no unoffload at action time: the load moved more than 10 % since the last check")
+            next.memory.alarmChecks = 1
+            next.command = .wait(seconds: timing.alarmCycleSeconds)
+            return
+        }
         next.command = .act(expected)
+    }
+
+    /// Whether the steady-unoffload rule sees a jump of more than 10 % in the load since the alarm's last check;
+    /// the check's load becomes the one the next compares with.
+    private func loadJumped(_ input: ControlInput, _ memory: inout ControlMemory) -> Bool {
+        guard policy.steadyUnoffload, let load = input.userRequestsPerSecond else { return false }
+        defer { memory.alarmLoad = load }
+        return abs(load - memory.alarmLoad) > 0.1 * memory.alarmLoad
     }
 
     private static func names(_ moving: [String]) -> String { moving.prefix(3).joined(separator: ", ") }

@@ -17,6 +17,9 @@ public struct ControlPolicy: Sendable, Equatable {
     /// A far excess confirmed while the load still rises plans the offload for the rise carried on over the
     /// telemetry window's lag (instead of waiting for a steady load).
     public var projectRamps = true
+    /// In band, a load rising steadily enough that the model puts the delay above the band by the time an offload
+    /// would serve starts the offload alarm ahead of the window (docs/controller.md §8.1).
+    public var leadRises = true
     /// Unoffload scales the cloud up first, waits for its ready replicas, then deletes the edge copies.
     public var stagedUnoffload = true
     /// An unoffload alarm counts its window at a steady load: a load that jumped more than 10 % between two
@@ -34,6 +37,7 @@ public struct ControlPolicy: Sendable, Equatable {
         p.fastReaction = false
         p.fastWhenExplained = false
         p.projectRamps = false
+        p.leadRises = false
         p.stagedUnoffload = false
         p.steadyUnoffload = false
         p.consolidation.enabled = false

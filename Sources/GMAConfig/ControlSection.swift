@@ -17,7 +17,7 @@ import Yams
 ///         ready-wait: 90s        # bound of the wait for the cloud's ready replicas
 ///         consolidation: {enabled: true, dwell: 10m, margin: 5ms, min-saving: 0.1}
 public enum ControlSection {
-    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "ramp-projection", "staged-unoffload", "steady-unoffload", "ready-wait", "consolidation"]
+    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "ramp-projection", "lead-rises", "staged-unoffload", "steady-unoffload", "ready-wait", "consolidation"]
 
     /// Reads the section, reporting bad values on the field (an absent section is the defaults).
     static func read(_ field: YAMLField) -> ControlPolicy {
@@ -38,6 +38,7 @@ public enum ControlSection {
         policy.fastConfirmSeconds = nonNegative(field["fast-confirm"]) ?? policy.fastConfirmSeconds
         policy.fastWhenExplained = field["fast-when-explained"].bool(required: false) ?? policy.fastWhenExplained
         policy.projectRamps = field["ramp-projection"].bool(required: false) ?? policy.projectRamps
+        policy.leadRises = field["lead-rises"].bool(required: false) ?? policy.leadRises
         policy.stagedUnoffload = field["staged-unoffload"].bool(required: false) ?? policy.stagedUnoffload
         policy.steadyUnoffload = field["steady-unoffload"].bool(required: false) ?? policy.steadyUnoffload
         policy.readyWaitSeconds = nonNegative(field["ready-wait"]) ?? policy.readyWaitSeconds

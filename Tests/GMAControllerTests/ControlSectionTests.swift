@@ -21,6 +21,7 @@ import Testing
                 fast-confirm: 20s
                 fast-when-explained: false
                 ramp-projection: false
+                lead-rises: false
                 staged-unoffload: false
                 steady-unoffload: false
                 ready-wait: 2m
@@ -33,6 +34,7 @@ import Testing
         expected.fastConfirmSeconds = 20
         expected.fastWhenExplained = false
         expected.projectRamps = false
+        expected.leadRises = false
         expected.stagedUnoffload = false
         expected.steadyUnoffload = false
         expected.readyWaitSeconds = 120

@@ -52,7 +52,7 @@ import GMAConfig
         step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "mean", load: 400))
         #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1)
         step = m.step(step.memory, input(30, mean: 0.300, .offload, far: "mean", load: 420))
-        #expect(step.memory.state == .offloading && step.memory.fastAction && step.memory.loadFactor == 1)
+        #expect(step.memory.state == .offloading && step.memory.fastAction && step.memory.plan.lead.loadFactor == 1)
         // Autoscalers moving do not defer a fast action.
         step = m.step(step.memory, input(30, mean: 0.300, .offload, moving: ["a/cloud"]))
         #expect(step.command == .act(.offload))
@@ -110,12 +110,12 @@ import GMAConfig
         step = m.step(step.memory, input(0, mean: 0.300, .offload, far: "link", load: 400))
         step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "link", load: 500))
         #expect(step.memory.state == .offloading)
-        #expect(abs(step.memory.loadFactor - 1.8) < 1e-12)
-        #expect(m.acted(step.memory, at: t0, changed: true).memory.loadFactor == 1, "the next action plans as measured")
+        #expect(abs(step.memory.plan.lead.loadFactor - 1.8) < 1e-12)
+        #expect(m.acted(step.memory, at: t0, changed: true).memory.plan.lead.loadFactor == 1, "the next action plans as measured")
         // 400 → 1000 in 15 s projects 3 400 req/s, 3.4×: capped at 3.
         step = m.step(ControlMemory(state: .offloadAlarm), input(0, mean: 0.300, .offload, far: "link", load: 400))
         step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "link", load: 1000))
-        #expect(step.memory.loadFactor == 3)
+        #expect(step.memory.plan.lead.loadFactor == 3)
         // With the projection off a rise is a new first check, as the reference's steady-load rule.
         var off = ControlPolicy()
         off.projectRamps = false
@@ -162,7 +162,7 @@ import GMAConfig
         // A load unknown at the first far check is no base for a projection: a new first check.
         step = m.step(ControlMemory(state: .offloadAlarm), input(0, mean: 0.300, .offload, far: "link", load: 0))
         step = m.step(step.memory, input(15, mean: 0.300, .offload, far: "link", load: 500))
-        #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1 && step.memory.loadFactor == 1)
+        #expect(step.memory.state == .offloadAlarm && step.memory.farChecks == 1 && step.memory.plan.lead.loadFactor == 1)
     }
 
     @Test func anUnoffloadAlarmCountsItsWindowAtASteadyLoad() {

@@ -188,7 +188,9 @@ struct KubectlOnPathTests {
         var settings = try LayoutConfigTests.load(.twoClusters).kube
         settings.kubeconfig = kube.kubeconfig
         settings.edgeContext = "edge9"
-        let report = await KubectlInstallation.inspect(settings)
+        // The default 10 s per kubectl call is for `gma check`; the whole suite in parallel on two cores has taken
+        // longer than that to start kubectl, and this test is about answers, not about time.
+        let report = await KubectlInstallation.inspect(settings, timeoutSeconds: 120)
         #expect(report.path == FakeKubeAPI.kubectl)
         #expect(report.clientVersion?.hasPrefix("v1.") == true, "\(report)")
         #expect(report.missingContexts == ["edge9"])

@@ -56,12 +56,12 @@ import Testing
         #expect(doubled.callsPerRequest == measured.callsPerRequest && doubled.userDelaySeconds == measured.userDelaySeconds)
 
         let decider = PlacementDecider(settings: ControllerTestWorld.settings(), solver: BuiltInSolver(.auto))
-        let planned = await decider.decide(observation, loadFactor: 2)
+        let planned = await decider.decide(observation, plan: ActionPlan(lead: RiseLead(loadFactor: 2)))
         let lambda = try #require(measured.userRequestsPerSecond)
         #expect(planned.problem?.userRequestsPerSecond == 2 * lambda, "the problem is the projected load's")
         #expect(planned.userRequestsPerSecond == lambda, "the decision reports what was measured")
         #expect(planned.reason.contains(String(format: "planned for %.1f req/s, the measured %.1f", 2 * lambda, lambda)))
-        let asMeasured = await decider.decide(observation, loadFactor: 1)
+        let asMeasured = await decider.decide(observation, plan: ActionPlan())
         #expect(asMeasured.problem?.userRequestsPerSecond == lambda && !asMeasured.reason.contains("planned for"))
     }
 

@@ -23,6 +23,16 @@ extension TelemetrySnapshot {
 }
 
 extension PlacementDecider.Observation {
+    /// The observation in the world `lead` leads to: the load projected (`projected(by:profile:)`), the RTT raised.
+    public func led(_ lead: RiseLead, profile: TelemetrySnapshot?) -> Self {
+        var led = projected(by: lead.loadFactor, profile: profile)
+        led.network.rttSeconds += max(lead.addedRTTSeconds, 0)
+        let bandwidth = min(max(lead.bandwidthFactor, 0), 1)
+        led.network.cloudToEdgeBitsPerSecond *= bandwidth
+        led.network.edgeToCloudBitsPerSecond *= bandwidth
+        return led
+    }
+
     /// The observation with its load multiplied by `factor`. The app's profile — calls per request, response
     /// sizes, CPU per request — comes from `profile`, the last snapshot in band, when there is one: a window that
     /// spans a sudden rise mixes two regimes and a saturated link's backlog, and planning on it picked a placement
@@ -57,19 +67,53 @@ struct InBandProfile {
 }
 
 extension PlacementDecider {
-    /// `decide` on the observation with its load multiplied by `loadFactor` (1: as measured) and the app's
-    /// profile from `profile` (see `Observation.projected`); the reason says which load it was planned for.
-    public func decide(_ o: Observation, loadFactor: Double, profile: TelemetrySnapshot? = nil) async -> ControllerDecision {
-        guard loadFactor > 1, let measured = o.snapshot.userRequestsPerSecond else { return await decide(o) }
-        var decision = await decide(o.projected(by: loadFactor, profile: profile))
+    /// `decide` on the world the action plans for (`ActionPlan`): the load projected with the app's profile from
+    /// `profile` (see `Observation.projected`), the network led, and the delay a lead puts there instead of the
+    /// measured mean; the reason says what it was planned for. The plain `decide` when the plan is the measured world.
+    public func decide(_ o: Observation, plan: ActionPlan, profile: TelemetrySnapshot? = nil) async -> ControllerDecision {
+        guard plan.changesTheWorld, let measured = o.snapshot.userRequestsPerSecond else { return await decide(o) }
+        var decision = await decide(o.planned(plan, profile: profile))
+        // The decision reports what was measured; the reason says what it was planned for.
         decision.userRequestsPerSecond = measured
-        decision.reason += String(
-            format: "; planned for %.1f req/s, the measured %.1f carried along the rise (the telemetry window lags it)%@",
-            measured * loadFactor, measured, profile == nil ? "" : ", with the app's profile from the last check in band")
+        decision.meanDelaySeconds = o.snapshot.userDelaySeconds
+        decision.quantileDelaySeconds = o.snapshot.userDelayQuantileSeconds
+        if let led = plan.ledDelaySeconds {
+            decision.reason += "; planned ahead of a rise for \(plan.lead.description), where the model puts the delay at"
+                + " \(ms(led)) (measured now: \(ms(o.snapshot.userDelaySeconds)))"
+        } else {
+            decision.reason += String(
+                format: "; planned for %.1f req/s, the measured %.1f carried along the rise (the telemetry window lags it)%@",
+                measured * plan.lead.loadFactor, measured, profile == nil ? "" : ", with the app's profile from the last check in band")
+        }
         return decision
     }
 }
 
+/// The world an action plans for, as the state machine confirmed it (docs/controller.md §8.1): the measured one
+/// led by `lead`, and, for an action ahead of a rise, the delay the model puts there instead of the measured mean.
+public struct ActionPlan: Sendable, Equatable {
+    public var lead = RiseLead()
+    public var ledDelaySeconds: Double?
+
+    public init(lead: RiseLead = RiseLead(), ledDelaySeconds: Double? = nil) {
+        self.lead = lead
+        self.ledDelaySeconds = ledDelaySeconds
+    }
+
+    var changesTheWorld: Bool { lead.leads || ledDelaySeconds != nil }
+}
+
+extension PlacementDecider.Observation {
+    /// The observation an action plans on (`ActionPlan`); the quantile shifted as much as the mean.
+    public func planned(_ plan: ActionPlan, profile: TelemetrySnapshot?) -> Self {
+        var planned = led(plan.lead, profile: profile)
+        if let led = plan.ledDelaySeconds, let mean = snapshot.userDelaySeconds {
+            planned.snapshot.userDelaySeconds = led
+            planned.snapshot.userDelayQuantileSeconds = snapshot.userDelayQuantileSeconds.map { $0 + led - mean }
+        }
+        return planned
+    }
+}
 extension ControlStateMachine {
     /// The largest load factor a projection may plan for: a noisy rise projects no further than this.
     static let maximumLoadProjection = 3.0

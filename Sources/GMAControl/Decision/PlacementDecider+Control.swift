@@ -8,7 +8,8 @@ extension PlacementDecider {
     /// The facts of one observation the state machine reads, for a machine in `state` (docs/controller.md §2,
     /// §8.1): far above only counts in an offload alarm; the model's delay is computed while it may be needed
     /// (in band to learn its gap, in an offload alarm to explain the excess).
-    public func controlInput(_ o: Observation, state: ControllerState, moving: [String]) -> ControlInput {
+    /// `lead` is the state machine's lead for this check (`ControlStateMachine.lead`).
+    public func controlInput(_ o: Observation, state: ControllerState, moving: [String], lead: RiseLead = RiseLead()) -> ControlInput {
         let (wanted, why) = wantedAction(o)
         let snapshot = o.snapshot
         let failed = snapshot.reasons.contains {
@@ -18,13 +19,30 @@ extension PlacementDecider {
         let inOffloadAlarm = state == .offloadAlarm && wanted == .offload && policy.fastReaction
         let learns = policy.fastReaction && policy.fastWhenExplained
             && (state == .camping || state == .hpaRunning || inOffloadAlarm)
+        let leads = policy.fastReaction && policy.leadRises && lead.leads && wanted != .unoffload
+            && [.camping, .hpaRunning, .offloadAlarm, .offloading].contains(state)
         // One model of the current placement serves both questions: is the link saturated, what delay it predicts.
-        let model = learns || inOffloadAlarm ? currentModel(o) : nil
-        return ControlInput(
+        let model = learns || inOffloadAlarm || leads ? currentModel(o) : nil
+        var input = ControlInput(
             time: o.time, meanDelaySeconds: snapshot.userDelaySeconds, wanted: wanted, why: why, moving: moving,
             farAbove: inOffloadAlarm ? farAboveBand(o, current: model) : nil,
             userRequestsPerSecond: snapshot.userRequestsPerSecond, telemetryFailed: failed,
             modelDelaySeconds: learns ? model?.current.delaySeconds : nil)
+        input.rttSeconds = o.network.rttSeconds
+        input.bandwidthBitsPerSecond = trendSample(o).bandwidthBitsPerSecond
+        if leads, let model, let mean = snapshot.userDelaySeconds, let led = currentModel(o.led(lead, profile: nil)) {
+            // Relative, as every decision: the measured mean plus the model's change from the measured world to the led one.
+            input.ledDelaySeconds = mean + led.current.delaySeconds - model.current.delaySeconds
+            input.lead = lead
+        }
+        return input
+    }
+
+    /// What the observation shows of the world a lead extrapolates (docs/controller.md §8.1).
+    public func trendSample(_ o: Observation) -> TrendSample {
+        TrendSample(
+            time: o.time, requestsPerSecond: o.snapshot.userRequestsPerSecond, rttSeconds: o.network.rttSeconds,
+            bandwidthBitsPerSecond: min(o.network.cloudToEdgeBitsPerSecond, o.network.edgeToCloudBitsPerSecond))
     }
 
     /// The model of the current placement on the measured load and network, when it can be built.

@@ -15,8 +15,9 @@ public struct ControlMemory: Sendable, Equatable {
     public var farSince: Date?
     /// The mean delay the first far check saw (s).
     public var farDelay = 0.0
-    /// The action under way plans for the measured load times this (a rise the telemetry lags; 1: as measured).
-    public var loadFactor = 1.0
+    /// The world the action under way plans for: a rise the telemetry lags, or one a lead acts ahead of (default:
+    /// the measured world).
+    public var plan = ActionPlan()
     /// The action under way was confirmed by the fast path: moving autoscalers do not defer it.
     public var fastAction = false
     /// Since when the delay has been in band with no action (consolidation's dwell).
@@ -28,6 +29,13 @@ public struct ControlMemory: Sendable, Equatable {
     public var modelGapSeconds: Double?
     /// The last action was an offload and no check has seen the delay in band since.
     public var shortOffload = false
+    /// The checks in band since the last action within a window and a sync period, oldest first (the trend a
+    /// lead reads; docs/controller.md §8.1).
+    public var inBandSamples: [TrendSample] = []
+    /// The offload alarm under way was started by a rise the model leads (docs/controller.md §8.1).
+    public var ledAlarm = false
+    /// The lead the led alarm started on: its later checks lead at least this far.
+    public var alarmLead = RiseLead()
 
     public init(state: ControllerState = .camping) {
         self.state = state
@@ -50,6 +58,18 @@ public struct ControlInput: Sendable {
     public var userRequestsPerSecond: Double?
     /// The model's delay for the current placement on the measured load and network; nil when not computed.
     public var modelDelaySeconds: Double?
+    /// The delay a rise in the load leads to by the time an offload would serve: the measured mean plus the
+    /// model's change from the measured world to the led one (`lead`); nil when there is no lead.
+    public var ledDelaySeconds: Double?
+    public var lead = RiseLead()
+    /// The network the loop used for this check (s, bit/s: the lower of the link's two directions).
+    public var rttSeconds: Double?
+    public var bandwidthBitsPerSecond: Double?
+
+    /// What this check saw of the world a lead extrapolates.
+    public var trendSample: TrendSample {
+        TrendSample(time: time, requestsPerSecond: userRequestsPerSecond, rttSeconds: rttSeconds, bandwidthBitsPerSecond: bandwidthBitsPerSecond)
+    }
 
     public init(
         time: Date, meanDelaySeconds: Double?, wanted: PlacementActionKind, why: String, moving: [String] = [],

@@ -44,7 +44,9 @@ public struct ControlStateMachine: Sendable {
         next.memory.inBandSince = time
         next.memory.nextConsolidationLook = nil
         next.memory.modelGapSeconds = nil
-        next.memory.loadFactor = 1
+        next.memory.plan = ActionPlan()
+        next.memory.inBandSamples = []
+        next.memory.ledAlarm = false
         // An offload that changed the placement was meant to bring the delay into the band; until a check sees it
         // there, an excess is that offload falling short, not noise (docs/controller.md §8.1).
         next.memory.shortOffload = changed && memory.state == .offloading
@@ -66,6 +68,7 @@ public struct ControlStateMachine: Sendable {
             next.memory.alarmChecks = 0
             next.memory.farChecks = 0
             next.memory.alarmLoad = input.userRequestsPerSecond ?? 0
+            next.memory.ledAlarm = false
             // Only a delay above the band restarts the consolidation dwell: one near the unoffload threshold dips
             // below it and back with the noise, and an unoffload alarm that never holds is no reason to wait
             // another dwell (docs/controller.md §8.3).
@@ -73,7 +76,12 @@ public struct ControlStateMachine: Sendable {
             next.command = .wait(seconds: 0)
         case .none, .consolidate:
             next.memory.shortOffload = false
+            if let why = led(input) {
+                startLedAlarm(input, why, &next)
+                return
+            }
             learnModelGap(input, &next.memory)
+            rememberTrend(input, &next.memory)
             if input.moving.isEmpty {
                 next.move(to: .camping, "autoscalers settled")
             } else {
@@ -81,6 +89,22 @@ public struct ControlStateMachine: Sendable {
             }
             if consolidationDue(input, &next.memory) { next.command = .lookForConsolidation }
         }
+    }
+
+    /// An offload alarm ahead of the window, its first check counted as the first far one: the next check
+    /// (`fastConfirmSeconds` on) confirms it if the rise still leads above the band (docs/controller.md §8.1).
+    private func startLedAlarm(_ input: ControlInput, _ why: String, _ next: inout ControlStep) {
+        next.move(to: .offloadAlarm, "in band, but \(why)")
+        next.memory.alarmChecks = 1
+        next.memory.farChecks = 1
+        next.memory.farLoad = input.userRequestsPerSecond ?? 0
+        next.memory.farDelay = input.meanDelaySeconds ?? 0
+        next.memory.farSince = input.time
+        next.memory.plan = ActionPlan()
+        next.memory.ledAlarm = true
+        next.memory.alarmLead = input.lead
+        next.memory.inBandSince = nil
+        next.command = .wait(seconds: policy.fastConfirmSeconds)
     }
 
     /// Counts the dwell at or below the offload threshold; true when a consolidation look is due now
@@ -130,7 +154,9 @@ public struct ControlStateMachine: Sendable {
 
     private func alarm(_ input: ControlInput, _ next: inout ControlStep) {
         let expected: PlacementActionKind = next.memory.state == .offloadAlarm ? .offload : .unoffload
-        guard input.wanted == expected else {
+        let ledNow = expected == .offload ? led(input) : nil
+        guard input.wanted == expected || ledNow != nil else {
+            next.memory.ledAlarm = false
             next.move(to: .camping, "alarm cleared: \(input.why)")
             next.command = .wait(seconds: 0)
             return
@@ -145,7 +171,7 @@ public struct ControlStateMachine: Sendable {
         // window lags a ramp, and a placement planned on it would be too small and a second action follow.
         let fastPath = expected == .offload && policy.fastReaction
         let farAbove = fastPath ? input.farAbove : nil
-        let far = fastPath ? farAbove ?? explained(input, next.memory) ?? short(next.memory) : nil
+        let far = fastPath ? farAbove ?? explained(input, next.memory) ?? short(next.memory) ?? ledNow : nil
         let load = input.userRequestsPerSecond ?? 0
         if far == nil {
             next.memory.farChecks = 0
@@ -153,18 +179,21 @@ public struct ControlStateMachine: Sendable {
             let factor = confirmingLoadFactor(load, at: input.time, next.memory)
         {
             next.memory.farChecks += 1
-            next.memory.loadFactor = factor
+            next.memory.plan = ActionPlan(lead: RiseLead(loadFactor: factor))
         } else {
             next.memory.farChecks = 1
             next.memory.farLoad = load
             next.memory.farDelay = input.meanDelaySeconds ?? 0
             next.memory.farSince = input.time
-            next.memory.loadFactor = 1
+            next.memory.plan = ActionPlan()
         }
         if let far, next.memory.farChecks >= 2 {
-            // Far above, moving autoscalers do not defer the action; a merely explained excess waits for them.
-            next.memory.fastAction = farAbove != nil
-            next.move(to: .offloading, "\(farAbove == nil ? "above the band" : "far above the band"), confirmed: \(far)")
+            // Far above, moving autoscalers do not defer the action; a merely explained excess waits for them,
+            // unless the load or the RTT is rising: a rise keeps them moving until it ends (docs/controller.md §8.1).
+            let leading = far == ledNow && ledNow != nil
+            next.memory.fastAction = farAbove != nil || leading || input.lead.leads
+            let kind = farAbove != nil ? "far above the band" : leading ? "rising toward the band's limit" : "above the band"
+            next.move(to: .offloading, "\(kind), confirmed: \(far)")
             next.command = .wait(seconds: 0)
             return
         }
@@ -185,9 +214,10 @@ public struct ControlStateMachine: Sendable {
         let expected: PlacementActionKind = next.memory.state == .offloading ? .offload : .unoffload
         let fast = next.memory.fastAction
         next.memory.fastAction = false
+        let ledNow = expected == .offload ? led(input) : nil
         // Checked again on fresh data: the world may have moved since the alarm (docs/differences.md D23).
-        guard input.wanted == expected, input.moving.isEmpty || fast else {
-            let cause = input.wanted == expected ? "autoscalers started moving" : input.why
+        guard input.wanted == expected || ledNow != nil, input.moving.isEmpty || fast else {
+            let cause = input.wanted == expected || ledNow != nil ? "autoscalers started moving" : input.why
             next.move(to: .camping, "no \(expected.rawValue) at action time: \(cause)")
             next.command = .wait(seconds: 0)
             return
@@ -199,6 +229,10 @@ public struct ControlStateMachine: Sendable {
             next.memory.alarmChecks = 1
             next.command = .wait(seconds: timing.alarmCycleSeconds)
             return
+        }
+        // Still in band and led above it: the offload plans for the led load and delay.
+        if input.wanted != expected, ledNow != nil {
+            next.memory.plan = ActionPlan(lead: input.lead, ledDelaySeconds: input.ledDelaySeconds)
         }
         next.command = .act(expected)
     }

@@ -50,7 +50,8 @@ public actor PlacementController {
     /// move, and the action waits until they settle (docs/controller.md §2).
     public func step() async -> Double {
         guard let observation = await observe() else { return settings.timing.syncPeriodSeconds }
-        let input = decider.controlInput(observation, state: memory.state, moving: hpaActivity.active(in: observation.hpa))
+        let lead = machine.lead(memory, decider.trendSample(observation))
+        let input = decider.controlInput(observation, state: memory.state, moving: hpaActivity.active(in: observation.hpa), lead: lead)
         observer(.observed(
             time: input.time, state: memory.state, meanDelaySeconds: input.meanDelaySeconds,
             quantileDelaySeconds: observation.snapshot.userDelayQuantileSeconds))
@@ -61,7 +62,7 @@ public actor PlacementController {
             return seconds
         case .act:
             // The decider re-reads the band on this observation, the one the machine just confirmed.
-            let decision = await decider.decide(observation, loadFactor: memory.loadFactor, profile: profile.snapshot)
+            let decision = await decider.decide(observation, plan: memory.plan, profile: profile.snapshot)
             profile.forget()
             await carryOut(decision, hpa: observation.hpa)
             outcome = apply(machine.acted(memory, at: clock.now(), changed: !decision.operations.isEmpty), at: clock.now())

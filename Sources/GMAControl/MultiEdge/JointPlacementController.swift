@@ -70,7 +70,7 @@ public actor JointPlacementController {
             for (e, kind) in acting {
                 roles[e] = .act(kind)
                 // A rise the telemetry lags is planned ahead, as on a single edge (docs/controller.md §8.1).
-                planned[e] = planned[e]?.projected(by: memories[e].loadFactor, profile: profiles[e].snapshot)
+                planned[e] = planned[e]?.planned(memories[e].plan, profile: profiles[e].snapshot)
             }
             let decision = await joint.decide(planned, roles: roles, at: now)
             await carryOut(decision, observations: observations, concerning: Set(acting.map(\.0)), commands: &commands)
@@ -104,7 +104,9 @@ public actor JointPlacementController {
     /// Edge `e`'s machine on this observation.
     private func look(_ e: Int, _ observation: PlacementDecider.Observation) -> ControlCommand {
         let decider = joint.deciders[e]
-        let input = decider.controlInput(observation, state: memories[e].state, moving: hpaActivity[e].active(in: observation.hpa))
+        let input = decider.controlInput(
+            observation, state: memories[e].state, moving: hpaActivity[e].active(in: observation.hpa),
+            lead: machine.lead(memories[e], decider.trendSample(observation)))
         let snapshot = observation.snapshot
         observer(edgeNames[e], .observed(
             time: input.time, state: memories[e].state, meanDelaySeconds: input.meanDelaySeconds,

@@ -8,14 +8,11 @@ import GMAConfig
 /// leaves. Machine: sync 30 s, telemetry window 60 s, alarm cycle 30 s, confirmation 15 s, so a lead looks
 /// 60/2 + 15 + 30 = 75 s ahead, fitted on the checks in band of the last 60 + 30 = 90 s.
 @Suite struct RiseLeadTests {
-    let band = DelayBand(offloadSeconds: 0.120, unoffloadSeconds: 0.080)
-    let t0 = Date(timeIntervalSince1970: 1_000_000)
+    /// The state machine tests' band [80, 120] ms, timing and start time.
+    let base = ControlStateMachineTests()
+    var t0: Date { base.t0 }
 
-    func machine(_ policy: ControlPolicy = ControlPolicy()) -> ControlStateMachine {
-        ControlStateMachine(
-            timing: LoopTiming(syncPeriodSeconds: 30, stabilizationWindowSeconds: 120, alarmCycleSeconds: 30),
-            policy: policy, band: band)
-    }
+    func machine(_ policy: ControlPolicy = ControlPolicy()) -> ControlStateMachine { base.machine(policy) }
 
     func sample(_ seconds: Double, load: Double? = nil, rtt: Double? = nil, bandwidth: Double? = nil) -> TrendSample {
         TrendSample(time: t0.addingTimeInterval(seconds), requestsPerSecond: load, rttSeconds: rtt, bandwidthBitsPerSecond: bandwidth)

@@ -110,6 +110,24 @@ import GMAConfig
         #expect(after.plan == ActionPlan() && !after.ledAlarm)
     }
 
+    @Test func theNetworkPartOfAPlanIsCarriedOverThePauseAfterTheAction() {
+        // The lead looks 75 s ahead; the plan carries the RTT and the bandwidth over the 120 s window after the action
+        // too: (75 + 120)/75 = 2.6 times as far. 7.5 ms → 19.5 ms; 90 % of the bandwidth → 1 − 0.1 × 2.6 = 74 %; the
+        // load as led.
+        let planned = machine().plannedLead(RiseLead(loadFactor: 1.2, addedRTTSeconds: 0.0075, bandwidthFactor: 0.9))
+        #expect(planned.loadFactor == 1.2)
+        #expect(abs(planned.addedRTTSeconds - 0.0195) < 1e-12 && abs(planned.bandwidthFactor - 0.74) < 1e-12)
+        // 11/16 of the bandwidth would go below zero: at most half of it.
+        #expect(machine().plannedLead(RiseLead(bandwidthFactor: 11.0 / 16)).bandwidthFactor == 0.5)
+        // A led alarm's action takes that plan.
+        let m = machine()
+        let lead = RiseLead(addedRTTSeconds: 0.0075)
+        var step = m.step(ControlMemory(), input(0, mean: 0.112, led: 0.131, lead: lead))
+        step = m.step(step.memory, input(15, mean: 0.114, led: 0.133, lead: lead))
+        step = m.step(step.memory, input(15, mean: 0.114, led: 0.134, lead: lead))
+        #expect(step.command == .act(.offload) && step.memory.plan == ActionPlan(lead: m.plannedLead(lead), ledDelaySeconds: 0.134))
+    }
+
     @Test func aLeadFarUnderTheThresholdOrNotAboveItStartsNothing() {
         let m = machine()
         // 105 ms is more than 10 % under 120 ms (109.1 ms): a ramp may stop on a plateau inside the band.

@@ -72,6 +72,14 @@ extension PlacementDecider {
     /// measured mean; the reason says what it was planned for. The plain `decide` when the plan is the measured world.
     public func decide(_ o: Observation, plan: ActionPlan, profile: TelemetrySnapshot? = nil) async -> ControllerDecision {
         guard plan.changesTheWorld, let measured = o.snapshot.userRequestsPerSecond else { return await decide(o) }
+        var plan = plan
+        // The plan may lead further than the check that confirmed it (`ControlStateMachine.plannedLead`): the delay
+        // it starts from is the model's on the planned world, relative to the measured mean as every decision.
+        if plan.ledDelaySeconds != nil, let mean = o.snapshot.userDelaySeconds, let now = currentModel(o),
+            let there = currentModel(o.led(plan.lead, profile: profile))
+        {
+            plan.ledDelaySeconds = mean + there.current.delaySeconds - now.current.delaySeconds
+        }
         var decision = await decide(o.planned(plan, profile: profile))
         // The decision reports what was measured; the reason says what it was planned for.
         decision.userRequestsPerSecond = measured

@@ -230,9 +230,9 @@ public struct ControlStateMachine: Sendable {
             next.command = .wait(seconds: timing.alarmCycleSeconds)
             return
         }
-        // Still in band and led above it: the offload plans for the led load and delay.
+        // Still in band and led above it: the offload plans for the led world and delay.
         if input.wanted != expected, ledNow != nil {
-            next.memory.plan = ActionPlan(lead: input.lead, ledDelaySeconds: input.ledDelaySeconds)
+            next.memory.plan = ActionPlan(lead: plannedLead(input.lead), ledDelaySeconds: input.ledDelaySeconds)
         }
         next.command = .act(expected)
     }

@@ -116,6 +116,19 @@ extension ControlStateMachine {
         return slope * span >= Self.leadMinimumRise * now ? slope : nil
     }
 
+    /// The world an offload ahead of a rise plans for: the load as led; the RTT and the bandwidth carried further,
+    /// over the pause after the action too (the stabilisation window), since the placement must hold until another
+    /// action could serve. An edge HPA catches up with a growing load and the band's midpoint leaves headroom; nothing
+    /// catches up with a slower link. On the twin, carrying the load as far made the sine's peaks worse (seeds 2 and
+    /// 3: 1.5 → 1.9 % and 1.7 → 2.1 % above the band) and helped nowhere; the network part took the bandwidth drop
+    /// from two offloads to one (docs/controller.md §8.1).
+    func plannedLead(_ lead: RiseLead) -> RiseLead {
+        let further = (leadSeconds + timing.stabilizationWindowSeconds) / leadSeconds
+        return RiseLead(
+            loadFactor: lead.loadFactor, addedRTTSeconds: lead.addedRTTSeconds * further,
+            bandwidthFactor: max(1 - (1 - lead.bandwidthFactor) * further, Self.minimumBandwidthLead))
+    }
+
     /// Keeps a check in band for the trends of the next checks (the ones past the horizon dropped).
     func rememberTrend(_ input: ControlInput, _ memory: inout ControlMemory) {
         guard policy.leadRises else { return }

@@ -72,14 +72,7 @@ extension PlacementDecider {
     /// measured mean; the reason says what it was planned for. The plain `decide` when the plan is the measured world.
     public func decide(_ o: Observation, plan: ActionPlan, profile: TelemetrySnapshot? = nil) async -> ControllerDecision {
         guard plan.changesTheWorld, let measured = o.snapshot.userRequestsPerSecond else { return await decide(o) }
-        var plan = plan
-        // The plan may lead further than the check that confirmed it (`ControlStateMachine.plannedLead`): the delay
-        // it starts from is the model's on the planned world, relative to the measured mean as every decision.
-        if plan.ledDelaySeconds != nil, let mean = o.snapshot.userDelaySeconds, let now = currentModel(o),
-            let there = currentModel(o.led(plan.lead, profile: profile))
-        {
-            plan.ledDelaySeconds = mean + there.current.delaySeconds - now.current.delaySeconds
-        }
+        let plan = modelled(plan, o, profile: profile)
         var decision = await decide(o.planned(plan, profile: profile))
         // The decision reports what was measured; the reason says what it was planned for.
         decision.userRequestsPerSecond = measured
@@ -94,6 +87,20 @@ extension PlacementDecider {
                 measured * plan.lead.loadFactor, measured, profile == nil ? "" : ", with the app's profile from the last check in band")
         }
         return decision
+    }
+}
+
+extension PlacementDecider {
+    /// The plan with the delay it starts from computed on its own world: a plan may lead further than the check that
+    /// confirmed it (`ControlStateMachine.plannedLead`), so the delay is the model's there, relative to the measured
+    /// mean as every decision. A plan without a led delay is returned as it is.
+    public func modelled(_ plan: ActionPlan, _ o: Observation, profile: TelemetrySnapshot?) -> ActionPlan {
+        guard plan.ledDelaySeconds != nil, let mean = o.snapshot.userDelaySeconds, let now = currentModel(o),
+            let there = currentModel(o.led(plan.lead, profile: profile))
+        else { return plan }
+        var modelled = plan
+        modelled.ledDelaySeconds = mean + there.current.delaySeconds - now.current.delaySeconds
+        return modelled
     }
 }
 

@@ -70,7 +70,9 @@ public actor JointPlacementController {
             for (e, kind) in acting {
                 roles[e] = .act(kind)
                 // A rise the telemetry lags is planned ahead, as on a single edge (docs/controller.md §8.1).
-                planned[e] = planned[e]?.planned(memories[e].plan, profile: profiles[e].snapshot)
+                planned[e] = planned[e].map { o in
+                    o.planned(joint.deciders[e].modelled(memories[e].plan, o, profile: profiles[e].snapshot), profile: profiles[e].snapshot)
+                }
             }
             let decision = await joint.decide(planned, roles: roles, at: now)
             await carryOut(decision, observations: observations, concerning: Set(acting.map(\.0)), commands: &commands)

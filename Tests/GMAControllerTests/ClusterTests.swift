@@ -185,6 +185,17 @@ struct ClusterRuleTests {
         #expect(ReplicaScaling.deploymentSize(nil) == nil)
     }
 
+    @Test func anEdgeCopyServesItsShareOfTheUsageAtFullRequest() {
+        // 4.2 cores on 0.5-core requests: ⌈8.4⌉ = 9 replicas; half of it at the edge: ⌈4.2⌉ = 5; at most the edge HPA's 6.
+        #expect(ReplicaScaling.edgeReplicasForUsage(cpuCores: 4.2, resourceScaling: 1, cpuRequestCores: 0.5, edgeMin: 1, edgeMax: 20) == 9)
+        #expect(ReplicaScaling.edgeReplicasForUsage(cpuCores: 4.2, resourceScaling: 0.5, cpuRequestCores: 0.5, edgeMin: 1, edgeMax: 20) == 5)
+        #expect(ReplicaScaling.edgeReplicasForUsage(cpuCores: 4.2, resourceScaling: 1, cpuRequestCores: 0.5, edgeMin: 1, edgeMax: 6) == 6)
+        // Unknown or empty usage, or no request: no count from usage.
+        #expect(ReplicaScaling.edgeReplicasForUsage(cpuCores: nil, resourceScaling: 1, cpuRequestCores: 0.5, edgeMin: 1, edgeMax: 20) == nil)
+        #expect(ReplicaScaling.edgeReplicasForUsage(cpuCores: 0, resourceScaling: 1, cpuRequestCores: 0.5, edgeMin: 1, edgeMax: 20) == nil)
+        #expect(ReplicaScaling.edgeReplicasForUsage(cpuCores: 4.2, resourceScaling: 1, cpuRequestCores: 0, edgeMin: 1, edgeMax: 20) == nil)
+    }
+
     @Test(arguments: [0.0, -1.0, Double.nan, Double.infinity])
     func divisionByZeroIsGuarded(scaling: Double) {
         // A zero (or absurd) edge share must not divide by zero: it counts as 1.

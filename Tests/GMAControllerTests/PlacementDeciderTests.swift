@@ -43,6 +43,22 @@ import Testing
         }
     }
 
+    @Test func anEdgeCopyStartsWithTheReplicasThatServeItsPlannedUsage() async throws {
+        // Every service uses 4 cloud cores on 1-core edge requests; its cloud HPA runs and wants 2. As measured, the copy
+        // starts at 4 replicas; planned for twice the load, at 8.
+        let world = ControllerTestWorld { _ in 0.150 }
+        let observation = try await Self.observation(world, network: ControllerTestWorld.network.conditions)
+        let decider = PlacementDecider(settings: ControllerTestWorld.settings(), solver: BuiltInSolver(.auto))
+        for (plan, replicas) in [(ActionPlan(), 4), (ActionPlan(lead: RiseLead(loadFactor: 2)), 8)] {
+            let decision = await decider.decide(observation, plan: plan)
+            let added = try #require(decision.placement?.added)
+            #expect(!added.isEmpty)
+            for service in added {
+                #expect(decision.operations.contains(.scale(service: service, area: .edge, replicas: replicas)), "\(decision.operations)")
+            }
+        }
+    }
+
     @Test func aProjectedLoadScalesRatesAndCPUAndSaysSo() async throws {
         let world = ControllerTestWorld { _ in 0.150 }
         let observation = try await Self.observation(world, network: ControllerTestWorld.network.conditions)

@@ -109,7 +109,7 @@ public struct PlacementDecider: Sendable {
             decision.reason += "; the best placement is the current one (\(solution.status.rawValue))"
             return decision
         }
-        decision.operations = operations(for: solution, hpa: o.hpa)
+        decision.operations = operations(for: solution, hpa: o.hpa, usage: o.snapshot)
         return decision
     }
 
@@ -178,12 +178,16 @@ public struct PlacementDecider: Sendable {
     }
 
     /// Deletions first (the cloud absorbs the edge replicas), then additions (docs/controller.md §5).
-    func operations(for solution: PlacementSolution, hpa: [String: ServiceHPAStatus]) -> [ClusterOperation] {
-        operations(added: solution.added, removed: solution.removed, hpa: hpa)
+    func operations(for solution: PlacementSolution, hpa: [String: ServiceHPAStatus], usage: TelemetrySnapshot? = nil) -> [ClusterOperation] {
+        operations(added: solution.added, removed: solution.removed, hpa: hpa, usage: usage)
     }
 
-    /// The operations that add `added` to this edge and remove `removed` from it, from the HPA counts in `hpa`.
-    func operations(added: [String], removed: [String], hpa: [String: ServiceHPAStatus]) -> [ClusterOperation] {
+    /// The operations that add `added` to this edge and remove `removed` from it, from the HPA counts in `hpa`; an
+    /// edge copy starts with at least the replicas that serve the CPU `usage` shows (the planned world's for a plan
+    /// ahead of a rise: the cloud HPA's counts lag a surge; docs/controller.md §5).
+    func operations(
+        added: [String], removed: [String], hpa: [String: ServiceHPAStatus], usage: TelemetrySnapshot? = nil
+    ) -> [ClusterOperation] {
         var ops: [ClusterOperation] = []
         for service in removed {
             let status = hpa[service]
@@ -198,9 +202,17 @@ public struct PlacementDecider: Sendable {
         }
         for service in added {
             let bounds = settings.bounds(of: service)
-            let replicas = ReplicaScaling.edgeReplicasAfterOffload(
+            var replicas = ReplicaScaling.edgeReplicasAfterOffload(
                 cloudCurrent: ReplicaScaling.deploymentSize(hpa[service]?.cloud) ?? bounds.cloud.min,
                 resourceScaling: settings.scaling(of: service), edgeMin: bounds.edge.min, edgeMax: bounds.edge.max)
+            if let spec = settings.template.services.first(where: { $0.name == service }),
+                let forUsage = ReplicaScaling.edgeReplicasForUsage(
+                    cpuCores: usage?.services.first { $0.name == service }?.cpuUsageCores.cloud ?? nil,
+                    resourceScaling: settings.scaling(of: service), cpuRequestCores: spec.cpuRequestCores.edge,
+                    edgeMin: bounds.edge.min, edgeMax: bounds.edge.max)
+            {
+                replicas = max(replicas, forUsage)
+            }
             ops.append(.apply(service: service))
             ops.append(.scale(service: service, area: .edge, replicas: replicas))
         }

@@ -33,6 +33,17 @@ public enum ReplicaScaling {
         }
     }
 
+    /// Offload, from usage: the fewest replicas that serve the edge's share `me` of the CPU the service uses at their
+    /// full request, `⌈me · usage / request⌉`, clamped to the edge HPA's bounds; nil when the usage or the request is
+    /// unknown or not positive. The edge HPA takes the copy from there to its own target. For a plan ahead of a rise
+    /// the usage is the planned one (docs/controller.md §5).
+    public static func edgeReplicasForUsage(
+        cpuCores: Double?, resourceScaling: Double, cpuRequestCores: Double, edgeMin: Int, edgeMax: Int
+    ) -> Int? {
+        guard let cpuCores, cpuCores > 0, cpuRequestCores > 0 else { return nil }
+        return clamp((guarded(resourceScaling) * cpuCores / cpuRequestCores).rounded(.up), min: edgeMin, max: edgeMax)
+    }
+
     static func guarded(_ scaling: Double) -> Double {
         scaling.isFinite && scaling > 0 ? scaling : 1
     }

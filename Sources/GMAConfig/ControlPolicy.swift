@@ -54,6 +54,12 @@ public struct ConsolidationPolicy: Sendable, Equatable {
     public var marginSeconds = 0.005
     /// The candidate must cost at least this share less than the current placement.
     public var minimumSaving = 0.10
+    /// Before the dwell, once the stabilisation window has passed (at most one consolidation per dwell still):
+    /// move to a cheaper placement the model predicts is no slower than the current one, or, when the load has
+    /// fallen by `earlyLoadFall` or more below its peak since the last action, to one in band.
+    public var early = true
+    /// The share of its peak the load must have fallen by for an early consolidation in band.
+    public var earlyLoadFall = 0.3
 
     public init() {}
 }

@@ -15,7 +15,8 @@ import Yams
 ///         staged-unoffload: true
 ///         steady-unoffload: true # an unoffload alarm restarts its count when the load jumps > 10 % between checks
 ///         ready-wait: 90s        # bound of the wait for the cloud's ready replicas
-///         consolidation: {enabled: true, dwell: 10m, margin: 5ms, min-saving: 0.1}
+///         consolidation: {enabled: true, dwell: 10m, margin: 5ms, min-saving: 0.1,
+///                         early: true, early-load-fall: 0.3}
 public enum ControlSection {
     static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "ramp-projection", "lead-rises", "staged-unoffload", "steady-unoffload", "ready-wait", "consolidation"]
 
@@ -44,11 +45,15 @@ public enum ControlSection {
         policy.readyWaitSeconds = nonNegative(field["ready-wait"]) ?? policy.readyWaitSeconds
         let consolidation = field["consolidation"]
         if consolidation.isPresent, consolidation.expectMapping() {
-            consolidation.warnUnknownKeys(["enabled", "dwell", "margin", "min-saving"])
+            consolidation.warnUnknownKeys(["enabled", "dwell", "margin", "min-saving", "early", "early-load-fall"])
             var c = policy.consolidation
             c.enabled = consolidation["enabled"].bool(required: false) ?? c.enabled
             c.dwellSeconds = nonNegative(consolidation["dwell"]) ?? c.dwellSeconds
             c.marginSeconds = nonNegative(consolidation["margin"]) ?? c.marginSeconds
+            c.early = consolidation["early"].bool(required: false) ?? c.early
+            if let fall = consolidation["early-load-fall"].double(required: false) {
+                if fall > 0 && fall < 1 { c.earlyLoadFall = fall } else { consolidation["early-load-fall"].error("must be in (0, 1)") }
+            }
             if let saving = consolidation["min-saving"].double(required: false) {
                 if saving >= 0 && saving < 1 { c.minimumSaving = saving } else { consolidation["min-saving"].error("must be in [0, 1)") }
             }

@@ -196,6 +196,16 @@ struct ClusterRuleTests {
         #expect(ReplicaScaling.edgeReplicasForUsage(cpuCores: 4.2, resourceScaling: 1, cpuRequestCores: 0, edgeMin: 1, edgeMax: 20) == nil)
     }
 
+    @Test func theCloudTakesBackTheReplicasTheHPAWouldSettleOn() {
+        // 5 cores on 1-core requests at a 60 % target: ⌈8.33⌉ = 9; within the bounds; unknown inputs give no count.
+        #expect(ReplicaScaling.cloudReplicasForUsage(cpuCores: 5, cpuRequestCores: 1, hpaTarget: 0.6, cloudMin: 1, cloudMax: 30) == 9)
+        #expect(ReplicaScaling.cloudReplicasForUsage(cpuCores: 5, cpuRequestCores: 1, hpaTarget: 0.6, cloudMin: 1, cloudMax: 6) == 6)
+        #expect(ReplicaScaling.cloudReplicasForUsage(cpuCores: 0.1, cpuRequestCores: 1, hpaTarget: 0.6, cloudMin: 2, cloudMax: 30) == 2)
+        #expect(ReplicaScaling.cloudReplicasForUsage(cpuCores: nil, cpuRequestCores: 1, hpaTarget: 0.6, cloudMin: 1, cloudMax: 30) == nil)
+        #expect(ReplicaScaling.cloudReplicasForUsage(cpuCores: 5, cpuRequestCores: 0, hpaTarget: 0.6, cloudMin: 1, cloudMax: 30) == nil)
+        #expect(ReplicaScaling.cloudReplicasForUsage(cpuCores: 5, cpuRequestCores: 1, hpaTarget: 0, cloudMin: 1, cloudMax: 30) == nil)
+    }
+
     @Test(arguments: [0.0, -1.0, Double.nan, Double.infinity])
     func divisionByZeroIsGuarded(scaling: Double) {
         // A zero (or absurd) edge share must not divide by zero: it counts as 1.

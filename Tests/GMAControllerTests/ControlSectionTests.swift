@@ -25,7 +25,7 @@ import Testing
                 staged-unoffload: false
                 steady-unoffload: false
                 ready-wait: 2m
-                consolidation: {enabled: false, dwell: 30m, margin: 10ms, min-saving: 0.2}
+                consolidation: {enabled: false, dwell: 30m, margin: 10ms, min-saving: 0.2, early: false, early-load-fall: 0.5}
             """)
         #expect(issues.isEmpty, "\(issues)")
         var expected = ControlPolicy()
@@ -42,6 +42,8 @@ import Testing
         expected.consolidation.dwellSeconds = 1800
         expected.consolidation.marginSeconds = 0.010
         expected.consolidation.minimumSaving = 0.2
+        expected.consolidation.early = false
+        expected.consolidation.earlyLoadFall = 0.5
         #expect(policy == expected)
     }
 
@@ -51,10 +53,11 @@ import Testing
     }
 
     @Test func badValuesAreNamedWithTheirKey() {
-        let (_, issues) = Self.read("spec:\n  control:\n    fast-factor: 0.5\n    consolidation: {min-saving: 2}\n    policy: fast\n")
+        let (_, issues) = Self.read(
+            "spec:\n  control:\n    fast-factor: 0.5\n    consolidation: {min-saving: 2, early-load-fall: 1}\n    policy: fast\n")
         let paths = issues.filter { $0.severity == .error }.map(\.keyPath)
         #expect(paths.contains { $0.hasSuffix("fast-factor") } && paths.contains { $0.hasSuffix("min-saving") }
-            && paths.contains { $0.hasSuffix("policy") }, "\(issues)")
+            && paths.contains { $0.hasSuffix("policy") } && paths.contains { $0.hasSuffix("early-load-fall") }, "\(issues)")
     }
 
     @Test func theAssembledSettingsFollowTheFile() throws {

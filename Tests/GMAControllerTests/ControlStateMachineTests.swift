@@ -236,7 +236,9 @@ import GMAConfig
     }
 
     @Test func consolidationLooksAfterTheDwellAndThenEveryTenthOfIt() {
-        let m = machine()
+        var dwellOnly = ControlPolicy()
+        dwellOnly.consolidation.early = false
+        let m = machine(dwellOnly)
         var step = m.step(ControlMemory(), input(0, mean: 0.100, .none))
         #expect(step.command == .wait(seconds: 30) && step.memory.inBandSince == t0)
         step = m.step(step.memory, input(599, mean: 0.100, .none))
@@ -244,12 +246,12 @@ import GMAConfig
         step = m.step(step.memory, input(600, mean: 0.100, .none, moving: ["a/edge"]))
         #expect(step.command == .wait(seconds: 30) && step.memory.state == .hpaRunning, "never while autoscalers move")
         step = m.step(step.memory, input(600, mean: 0.100, .none))
-        #expect(step.command == .lookForConsolidation)
+        #expect(step.command == .lookForConsolidation(.dwelt))
         step = m.nothingToConsolidate(step.memory, at: t0.addingTimeInterval(600))
         step = m.step(step.memory, input(630, mean: 0.100, .none))
         #expect(step.command == .wait(seconds: 30), "next look after 60 s")
         step = m.step(step.memory, input(660, mean: 0.100, .none))
-        #expect(step.command == .lookForConsolidation)
+        #expect(step.command == .lookForConsolidation(.dwelt))
         // A dip below the band (an unoffload alarm that does not hold) keeps the dwell; one above restarts it.
         step = m.step(step.memory, input(690, mean: 0.075, .unoffload))
         #expect(step.memory.state == .unoffloadAlarm && step.memory.inBandSince == t0)

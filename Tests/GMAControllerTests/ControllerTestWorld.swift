@@ -12,6 +12,8 @@ final class ControllerTestWorld: TelemetrySource, ClusterAccess, @unchecked Send
     let start: Date
     /// Mean delay (s) as a function of seconds since start; nil = unknown.
     var meanDelay: @Sendable (Double) -> Double?
+    /// The users' request rate at a time since the start (req/s); the services' rates and CPU follow it.
+    var load: @Sendable (Double) -> Double = { _ in 50 }
     var edge: Set<String> = []
     var hpa: [String: ServiceHPAStatus] = [:]
     var operations: [ClusterOperation] = []
@@ -41,18 +43,19 @@ final class ControllerTestWorld: TelemetrySource, ClusterAccess, @unchecked Send
     func snapshot(at time: Date?) async throws -> TelemetrySnapshot {
         let now = time ?? clock.now()
         let mean = locked { meanDelay(now.timeIntervalSince(start)) }
+        let rate = locked { load(now.timeIntervalSince(start)) }
         let edgeNow = locked { edge }
         let services = Self.names.map { name in
             TelemetrySnapshot.Service(
-                name: name, requestsPerSecond: 50, responseBytes: 5_000,
-                cpuUsageCores: PerArea(cloud: 4, edge: edgeNow.contains(name) ? 1 : nil),
+                name: name, requestsPerSecond: rate, responseBytes: 5_000,
+                cpuUsageCores: PerArea(cloud: 4 * rate / 50, edge: edgeNow.contains(name) ? rate / 50 : nil),
                 memoryUsageBytes: PerArea(cloud: 8e9, edge: edgeNow.contains(name) ? 2e9 : nil))
         }
         let calls = [("user", "a", 1.0), ("a", "b", 1.0), ("b", "c", 1.0)]
         return TelemetrySnapshot(
             evaluatedAt: time, takenAt: now, delayQuantile: 0.9, userDelaySeconds: mean,
-            userDelayQuantileSeconds: mean.map { $0 * 1.2 }, userRequestsPerSecond: 50, services: services,
-            callRates: calls.map { .init(from: $0.0, to: $0.1, callsPerSecond: 50 * $0.2) },
+            userDelayQuantileSeconds: mean.map { $0 * 1.2 }, userRequestsPerSecond: rate, services: services,
+            callRates: calls.map { .init(from: $0.0, to: $0.1, callsPerSecond: rate * $0.2) },
             callsPerRequest: calls.map { .init(from: $0.0, to: $0.1, perRequest: $0.2) }, unknownCallers: [],
             reasons: [])
     }

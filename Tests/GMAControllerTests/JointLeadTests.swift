@@ -19,11 +19,12 @@ import Testing
     }
 
     @Test func anEdgeWhoseRTTRisesOffloadsWhileItsDelayIsStillInBand() async throws {
-        // A measures 112 ms throughout: in band, within 10 % under 120 ms. Its RTT rises 50 → 60 → 70 ms at the checks
+        // A measures 112 ms throughout: in band, at or above 80 % of 120 ms. Its RTT rises 50 → 60 → 70 ms at the checks
         // 0, 30, 60 s: 1/3 ms per second, carried on over 60/2 + 15 + 30 = 75 s: 25 ms more on its one crossing (user
-        // → a), 137 ms — above the band. B (100 ms, under the neighbourhood) on the same link does not lead.
+        // → a), 137 ms — above the band. B on the same link is led to 95.5 + 25 = 120.5 ms, above the band too, but
+        // measures 95.5 ms, under the neighbourhood's 96 ms: it does not lead.
         let a = JointDecisionTests.world(delay: 0.112, edge: [])
-        let b = JointDecisionTests.world(delay: 0.100, edge: [])
+        let b = JointDecisionTests.world(delay: 0.0955, edge: [])
         let network = RisingRTT(clock: a.clock, start: a.clock.now())
         let lanes = [("A", a), ("B", b)].map { name, world in
             EdgeLane(name: name, settings: ControllerTestWorld.settings(), telemetry: world, cluster: world, network: network)

@@ -59,6 +59,31 @@ import Testing
         }
     }
 
+    @Test func theCloudTakesBackAServiceWithTheReplicasItsUsageNeeds() async throws {
+        // 45 ms, under the band: unoffload (all three back: + 50.04 ms, under the 100 ms midpoint). Each service uses 4 cloud cores and 1 edge core on 1-core requests at the
+        // HPA's 60 % target: ⌈5 / 0.6⌉ = 9 replicas. The edge still runs the 20 of a peak that is over: rc + re = 23
+        // is capped at 9; with 4 at the edge, 3 + 4 = 7 stays (the cap never adds replicas); a cloud already running
+        // 12 keeps them (12 + 20 capped at 12, never below the running count).
+        let world = ControllerTestWorld { _ in 0.045 }
+        world.edge = ["a", "b", "c"]
+        var observation = try await Self.observation(world, network: ControllerTestWorld.network.conditions)
+        let decider = PlacementDecider(settings: ControllerTestWorld.settings(), solver: BuiltInSolver(.auto))
+        for (running, edgeReplicas, cloudReplicas) in [(3, 20, 9), (3, 4, 7), (12, 20, 12)] {
+            for service in ControllerTestWorld.names {
+                observation.hpa[service] = ServiceHPAStatus(
+                    cloud: HPAStatus(name: service, currentReplicas: running, desiredReplicas: running, minReplicas: 1, maxReplicas: 40),
+                    edge: HPAStatus(name: service, currentReplicas: edgeReplicas, desiredReplicas: edgeReplicas, minReplicas: 1, maxReplicas: 30))
+            }
+            let decision = await decider.decide(observation)
+            #expect(decision.action == .unoffload)
+            let removed = try #require(decision.placement?.removed)
+            #expect(!removed.isEmpty)
+            for service in removed {
+                #expect(decision.operations.contains(.scale(service: service, area: .cloud, replicas: cloudReplicas)), "\(decision.operations)")
+            }
+        }
+    }
+
     @Test func aProjectedLoadScalesRatesAndCPUAndSaysSo() async throws {
         let world = ControllerTestWorld { _ in 0.150 }
         let observation = try await Self.observation(world, network: ControllerTestWorld.network.conditions)

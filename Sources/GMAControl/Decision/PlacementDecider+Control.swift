@@ -80,12 +80,12 @@ extension PlacementDecider {
         return nil
     }
 
-    /// The cheapest placement that the model predicts keeps the delay at or below the band's midpoint minus
-    /// the margin, when it costs at least the policy's share less than the current one; `.none` otherwise.
+    /// The cheapest placement that the model predicts keeps the delay at or below the ceiling of the `look`,
+    /// when it costs at least the policy's share less than the current one; `.none` otherwise.
     ///
     /// The prediction is relative, as every decision's: the measured mean plus the model's change. The exact
     /// solver may add and remove services (a free re-placement; locked services stay).
-    public func consolidation(_ o: Observation) async -> ControllerDecision {
+    public func consolidation(_ o: Observation, look: ConsolidationLook = .dwelt) async -> ControllerDecision {
         let policy = settings.policy.consolidation
         var decision = ControllerDecision(
             time: o.time, action: .none, reason: "no cheaper placement in band", meanDelaySeconds: o.snapshot.userDelaySeconds,
@@ -95,7 +95,7 @@ extension PlacementDecider {
             decision.reason = "delay \(ms(mean)) above the band: no consolidation"
             return decision
         }
-        let ceiling = settings.band.midpoint - policy.marginSeconds
+        let ceiling = consolidationCeiling(look, meanSeconds: mean)
         var template = currentTemplate(o)
         template.action = .offload
         // Reduction = mean − ceiling: negative when there is room, i.e. the delay may rise by that much.
@@ -118,10 +118,35 @@ extension PlacementDecider {
         decision.problem = model.problem
         decision.placement = solution
         decision.reason = String(
-            format: "in band at %@: %.3f → %.3f $/h (model), predicted delay %@ ≤ %@", ms(mean), current, candidate,
-            ms(predicted), ms(ceiling))
-        decision.operations = operations(for: solution, hpa: o.hpa)
+            format: "in band at %@%@: %.3f → %.3f $/h (model), predicted delay %@ ≤ %@", ms(mean),
+            look.note, current, candidate, ms(predicted), ms(ceiling))
+        decision.operations = operations(for: solution, hpa: o.hpa, usage: o.snapshot)
         return decision
+    }
+
+    /// The delay a consolidation's placement must stay at or below (s): after the dwell the band's midpoint minus
+    /// the margin; before it, the measured mean (no slower than the current placement), or after a fall of the
+    /// load the higher of the two.
+    public func consolidationCeiling(_ look: ConsolidationLook, meanSeconds: Double) -> Double {
+        let inBand = settings.band.midpoint - settings.policy.consolidation.marginSeconds
+        return switch look {
+        case .dwelt: inBand
+        case .dominated: meanSeconds
+        case .loadFell: max(inBand, meanSeconds)
+        case .riseStopped: max(settings.band.offloadSeconds - settings.policy.consolidation.marginSeconds, meanSeconds)
+        }
+    }
+}
+
+extension ConsolidationLook {
+    /// What the decision's reason adds for this look.
+    var note: String {
+        switch self {
+        case .dwelt: ""
+        case .dominated: ", before the dwell"
+        case .loadFell: ", the load well below its peak"
+        case .riseStopped: ", the rise the last offload led stopped"
+        }
     }
 }
 

@@ -192,11 +192,20 @@ public struct PlacementDecider: Sendable {
         for service in removed {
             let status = hpa[service]
             let bounds = settings.bounds(of: service)
-            let replicas = ReplicaScaling.cloudReplicasAfterUnoffload(
-                cloudCurrent: status?.cloud?.currentReplicas ?? bounds.cloud.min,
-                edgeCurrent: status?.edge?.currentReplicas ?? 0, resourceScaling: settings.scaling(of: service),
-                cloudMin: status?.cloud?.minReplicas ?? bounds.cloud.min,
-                cloudMax: status?.cloud?.maxReplicas ?? bounds.cloud.max)
+            let cloudCurrent = status?.cloud?.currentReplicas ?? bounds.cloud.min
+            let cloudMin = status?.cloud?.minReplicas ?? bounds.cloud.min
+            let cloudMax = status?.cloud?.maxReplicas ?? bounds.cloud.max
+            var replicas = ReplicaScaling.cloudReplicasAfterUnoffload(
+                cloudCurrent: cloudCurrent, edgeCurrent: status?.edge?.currentReplicas ?? 0,
+                resourceScaling: settings.scaling(of: service), cloudMin: cloudMin, cloudMax: cloudMax)
+            if let spec = settings.template.services.first(where: { $0.name == service }),
+                let used = usage?.services.first(where: { $0.name == service })?.cpuUsageCores,
+                let forUsage = ReplicaScaling.cloudReplicasForUsage(
+                    cpuCores: used.cloud.flatMap { cloud in used.edge.map { cloud + $0 } }, cpuRequestCores: spec.cpuRequestCores.cloud,
+                    hpaTarget: spec.hpaCpuThreshold, cloudMin: cloudMin, cloudMax: cloudMax)
+            {
+                replicas = min(replicas, max(cloudCurrent, forUsage))
+            }
             ops.append(.scale(service: service, area: .cloud, replicas: replicas))
             ops.append(.delete(service: service))
         }

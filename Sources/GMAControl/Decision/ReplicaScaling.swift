@@ -44,6 +44,18 @@ public enum ReplicaScaling {
         return clamp((guarded(resourceScaling) * cpuCores / cpuRequestCores).rounded(.up), min: edgeMin, max: edgeMax)
     }
 
+    /// Unoffload, from usage: the replicas the cloud HPA settles on once the service's whole CPU (cloud and edge)
+    /// runs there, `⌈usage / (request · target)⌉`, clamped to the cloud HPA's bounds; nil when the usage, the request
+    /// or the target is unknown or not positive. After a load fell, the edge's count still holds the peak's replicas
+    /// until its HPA scales down; the unoffload's count is capped by this one, never below the cloud's current count
+    /// (docs/controller.md §5).
+    public static func cloudReplicasForUsage(
+        cpuCores: Double?, cpuRequestCores: Double, hpaTarget: Double, cloudMin: Int, cloudMax: Int
+    ) -> Int? {
+        guard let cpuCores, cpuCores > 0, cpuRequestCores > 0, hpaTarget > 0, hpaTarget.isFinite else { return nil }
+        return clamp((cpuCores / (cpuRequestCores * hpaTarget)).rounded(.up), min: cloudMin, max: cloudMax)
+    }
+
     static func guarded(_ scaling: Double) -> Double {
         scaling.isFinite && scaling > 0 ? scaling : 1
     }

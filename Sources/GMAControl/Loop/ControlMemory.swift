@@ -24,6 +24,13 @@ public struct ControlMemory: Sendable, Equatable {
     public var inBandSince: Date?
     /// When to look for a consolidation again after a look found nothing.
     public var nextConsolidationLook: Date?
+    /// When the last consolidation was carried out: at most one per dwell.
+    public var lastConsolidation: Date?
+    /// The highest user request rate a check saw in band since the last action (0: none yet).
+    public var peakLoad = 0.0
+    /// The last action was an offload ahead of a rise (docs/controller.md §8.1): a forecast, given back early if the
+    /// rise stops short of the band's limit.
+    public var ledOffload = false
     /// The measured mean delay minus the model's for the current placement, smoothed over the checks in band
     /// since the last action: what the model misses (an RTT it is told low, service times); nil until one check.
     public var modelGapSeconds: Double?
@@ -95,7 +102,23 @@ public enum ControlCommand: Sendable, Equatable {
     /// Compute the placement for this action and carry it out, then report with `ControlStateMachine.acted`.
     case act(PlacementActionKind)
     /// Look for a cheaper placement in band, then report with `acted` or `nothingToConsolidate`.
-    case lookForConsolidation
+    case lookForConsolidation(ConsolidationLook)
+}
+
+/// Which cheaper placement a consolidation look accepts (docs/controller.md §8.3).
+public enum ConsolidationLook: Sendable, Equatable {
+    /// After the dwell: one the model predicts keeps the delay at or below the band's midpoint minus the margin.
+    case dwelt
+    /// Before it, once the stabilisation window has passed: one the model predicts is no slower than the current
+    /// placement (the current one is dominated: it costs more and buys no delay).
+    case dominated
+    /// Before it, once the stabilisation window has passed and the load has fallen well below its peak since the
+    /// last action: one in band as after the dwell, or one no slower.
+    case loadFell
+    /// Before it, once the stabilisation window has passed after an offload ahead of a rise and the rise has
+    /// stopped: one the model keeps at or below the offload threshold minus the margin, as if the lead had not
+    /// fired (a rise that stopped short of the band's limit).
+    case riseStopped
 }
 
 /// What observers are told about a step.

@@ -36,12 +36,15 @@ public struct ControlStateMachine: Sendable {
         return next
     }
 
-    /// After an action (or a consolidation) was carried out at `time`: camp and pause for the window; the
-    /// consolidation dwell starts again.
-    public func acted(_ memory: ControlMemory, at time: Date, changed: Bool) -> ControlStep {
+    /// After an action (or a consolidation, `consolidated`) was carried out at `time`: camp and pause for the
+    /// window; the consolidation dwell starts again.
+    public func acted(_ memory: ControlMemory, at time: Date, changed: Bool, consolidated: Bool = false) -> ControlStep {
         var next = ControlStep(memory: memory, command: .wait(seconds: timing.stabilizationWindowSeconds))
         next.move(to: .camping, changed ? "placement applied" : "nothing to change")
         next.memory.inBandSince = time
+        if consolidated && changed { next.memory.lastConsolidation = time }
+        next.memory.peakLoad = 0
+        next.memory.ledOffload = changed && memory.state == .offloading && memory.ledAlarm
         next.memory.nextConsolidationLook = nil
         next.memory.modelGapSeconds = nil
         next.memory.plan = ActionPlan()
@@ -87,7 +90,7 @@ public struct ControlStateMachine: Sendable {
             } else {
                 next.move(to: .hpaRunning, "autoscalers moving: \(Self.names(input.moving))")
             }
-            if consolidationDue(input, &next.memory) { next.command = .lookForConsolidation }
+            if let look = consolidationDue(input, &next.memory) { next.command = .lookForConsolidation(look) }
         }
     }
 
@@ -107,18 +110,30 @@ public struct ControlStateMachine: Sendable {
         next.command = .wait(seconds: policy.fastConfirmSeconds)
     }
 
-    /// Counts the dwell at or below the offload threshold; true when a consolidation look is due now
-    /// (docs/controller.md §8.3).
-    private func consolidationDue(_ input: ControlInput, _ memory: inout ControlMemory) -> Bool {
+    /// Counts the dwell at or below the offload threshold; the look due now, if any (docs/controller.md §8.3).
+    /// After the dwell, any cheaper placement in band. Before it, once the stabilisation window has passed, at most
+    /// once per dwell and not while the load or the network is moving toward the band's limit: a placement that is
+    /// no slower, or, when the load fell by `earlyLoadFall` or more below its peak since the last action, one in
+    /// band. A placement sized for a peak that is over may buy little or no delay, and waiting out the dwell for it
+    /// only costs (the HPA scales down after its stabilisation window, not longer).
+    private func consolidationDue(_ input: ControlInput, _ memory: inout ControlMemory) -> ConsolidationLook? {
         guard let mean = input.meanDelaySeconds, mean <= band.offloadSeconds else {
             memory.inBandSince = nil
-            return false
+            return nil
         }
         let since = memory.inBandSince ?? input.time
         memory.inBandSince = since
-        let dwell = policy.consolidation
-        return dwell.enabled && input.moving.isEmpty && input.time.timeIntervalSince(since) >= dwell.dwellSeconds
-            && input.time >= (memory.nextConsolidationLook ?? since)
+        let load = input.userRequestsPerSecond ?? 0
+        memory.peakLoad = max(memory.peakLoad, load)
+        let policy = policy.consolidation
+        guard policy.enabled, input.moving.isEmpty, input.time >= (memory.nextConsolidationLook ?? since) else { return nil }
+        let camped = input.time.timeIntervalSince(since)
+        if camped >= policy.dwellSeconds { return .dwelt }
+        let lastOneLongAgo = memory.lastConsolidation.map { input.time.timeIntervalSince($0) >= policy.dwellSeconds } ?? true
+        guard policy.early, camped >= timing.stabilizationWindowSeconds, lastOneLongAgo, !input.lead.leads else { return nil }
+        if load > 0 && load <= (1 - policy.earlyLoadFall) * memory.peakLoad { return .loadFell }
+        if memory.ledOffload { return .riseStopped }
+        return .dominated
     }
 
     /// Smooths the gap between the measured delay and the model's over the checks in band (an exponential

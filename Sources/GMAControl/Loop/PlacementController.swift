@@ -20,7 +20,7 @@ public actor PlacementController {
     /// Query telemetry at the clock's time rather than "now": replays of a past window on a simulated clock.
     private let telemetryAtClockTime: Bool
 
-    private var memory = ControlMemory()
+    private(set) var memory = ControlMemory()
     private var hpaActivity = HPAActivity()
     /// The last snapshot in band since the last action: the app's profile for an offload planned ahead of a
     /// rise (docs/controller.md §8.1).
@@ -66,12 +66,12 @@ public actor PlacementController {
             profile.forget()
             await carryOut(decision, hpa: observation.hpa)
             outcome = apply(machine.acted(memory, at: clock.now(), changed: !decision.operations.isEmpty), at: clock.now())
-        case .lookForConsolidation:
-            let decision = await decider.consolidation(observation)
+        case .lookForConsolidation(let look):
+            let decision = await decider.consolidation(observation, look: look)
             if decision.action == .consolidate {
                 profile.forget()
                 await carryOut(decision, hpa: observation.hpa)
-                outcome = apply(machine.acted(memory, at: clock.now(), changed: true), at: clock.now())
+                outcome = apply(machine.acted(memory, at: clock.now(), changed: true, consolidated: true), at: clock.now())
             } else {
                 outcome = apply(machine.nothingToConsolidate(memory, at: input.time), at: input.time)
             }

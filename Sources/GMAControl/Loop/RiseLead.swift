@@ -60,6 +60,10 @@ extension ControlStateMachine {
     static let leadMinimumRise = 0.05
     /// The lowest bandwidth factor a lead plans for.
     static let minimumBandwidthLead = 0.5
+    /// The share of the offload threshold the measured mean must have reached for a lead to fire. A climb toward
+    /// saturation crosses the last 20 % in less than the window's lag and a rollout (the sawtooth, docs/controller.md
+    /// §8.1); from 90 % it was 6.2 % of the time above the band.
+    static let leadNeighbourhood = 0.8
 
     /// How far ahead a lead looks (s): the window's lag, the confirming check, and one alarm cycle for the rollout.
     var leadSeconds: Double { timing.telemetryWindowSeconds / 2 + policy.fastConfirmSeconds + timing.alarmCycleSeconds }
@@ -136,12 +140,12 @@ extension ControlStateMachine {
         memory.inBandSamples.append(input.trendSample)
     }
 
-    /// Why the rise leads above the band, or nil. Only within the 10 % neighbourhood below the offload threshold
-    /// (the measured mean at or above the threshold / `fastFactor`): further down, a rise that stops short of the
-    /// band's limit (a ramp to a plateau inside the band) would cost an offload nobody needed.
+    /// Why the rise leads above the band, or nil. Only from `leadNeighbourhood` of the offload threshold up: further
+    /// down, a forecast has longer to go wrong, and a rise that stops short of the band's limit (a ramp to a plateau
+    /// inside the band) costs an offload nobody needed (given back once the rise stops, docs/controller.md §8.3).
     func led(_ input: ControlInput) -> String? {
         guard policy.leadRises, policy.fastReaction, input.lead.leads, let led = input.ledDelaySeconds, led > band.offloadSeconds,
-            let mean = input.meanDelaySeconds, mean >= band.offloadSeconds / policy.fastFactor
+            let mean = input.meanDelaySeconds, mean >= Self.leadNeighbourhood * band.offloadSeconds
         else { return nil }
         // Past ten times the threshold the model's link or queue is saturated; the figure itself says nothing more.
         let delay = led > 10 * band.offloadSeconds ? "over \(ms(10 * band.offloadSeconds)) (saturated)" : ms(led)

@@ -62,7 +62,10 @@ public actor JointPlacementController {
         let acting = lanes.indices.compactMap { e -> (Int, PlacementActionKind)? in
             if case .act(let kind) = commands[e] { (e, kind) } else { nil }
         }
-        let consolidating = lanes.indices.filter { commands[$0] == .lookForConsolidation }
+        let looks = commands.map { command -> ConsolidationLook? in
+            if case .lookForConsolidation(let look) = command { look } else { nil }
+        }
+        let consolidating = lanes.indices.filter { looks[$0] != nil }
         if !acting.isEmpty {
             await readTheRest(&observations)
             var roles: [EdgeRole?] = observations.map { $0.map { .hold(headroomSeconds: headroom(of: $0, below: band.midpoint)) } }
@@ -78,14 +81,16 @@ public actor JointPlacementController {
             await carryOut(decision, observations: observations, concerning: Set(acting.map(\.0)), commands: &commands)
         } else if !consolidating.isEmpty {
             await readTheRest(&observations)
-            let ceiling = band.midpoint - lanes[0].settings.policy.consolidation.marginSeconds
             let roles: [EdgeRole?] = lanes.indices.map { e in
                 guard let o = observations[e] else { return nil }
-                return consolidating.contains(e) ? .hold(headroomSeconds: headroom(of: o, below: ceiling)) : .frozen
+                guard let look = looks[e], let mean = o.snapshot.userDelaySeconds else { return .frozen }
+                let ceiling = joint.deciders[e].consolidationCeiling(look, meanSeconds: mean)
+                return .hold(headroomSeconds: headroom(of: o, below: ceiling))
             }
             let decision = await joint.decide(observations, roles: roles, consolidating: true, at: now)
             if decision.changesAnything {
-                await carryOut(decision, observations: observations, concerning: Set(consolidating), commands: &commands)
+                await carryOut(
+                    decision, observations: observations, concerning: Set(consolidating), consolidated: true, commands: &commands)
             } else {
                 for e in consolidating { commands[e] = apply(e, machine.nothingToConsolidate(memories[e], at: now), at: now) }
             }
@@ -144,7 +149,7 @@ public actor JointPlacementController {
     /// edges `concerning` (the ones that asked) and of every edge whose placement changed.
     private func carryOut(
         _ decision: JointDecision, observations: [PlacementDecider.Observation?], concerning: Set<Int>,
-        commands: inout [ControlCommand?]
+        consolidated: Bool = false, commands: inout [ControlCommand?]
     ) async {
         for e in lanes.indices where concerning.contains(e) || !decision.decisions[e].operations.isEmpty {
             var mine = decision.decisions[e]
@@ -157,7 +162,8 @@ public actor JointPlacementController {
             }
             let at = clock.now()
             if !mine.operations.isEmpty { profiles[e].forget() }
-            commands[e] = apply(e, machine.acted(memories[e], at: at, changed: !mine.operations.isEmpty), at: at)
+            let changed = !mine.operations.isEmpty
+            commands[e] = apply(e, machine.acted(memories[e], at: at, changed: changed, consolidated: consolidated), at: at)
         }
     }
 

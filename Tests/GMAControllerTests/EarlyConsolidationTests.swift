@@ -10,15 +10,13 @@ import Testing
 /// rise that stopped, one under the offload threshold. Hand-worked sequences on the pure state machine, then the
 /// controller on the test world with GLPK.
 @Suite struct EarlyConsolidationTests {
-    let band = DelayBand(offloadSeconds: 0.120, unoffloadSeconds: 0.080)
-    let t0 = Date(timeIntervalSince1970: 1_000_000)
+    /// ControlStateMachineTests' machine: band 80–120 ms, W = 120 s, sync 30 s, dwell 600 s (a look that finds
+    /// nothing: again after 60 s).
+    let states = ControlStateMachineTests()
+    var band: DelayBand { states.band }
+    var t0: Date { states.t0 }
 
-    /// W = 120 s, sync 30 s, dwell 600 s (a look that finds nothing: again after 60 s).
-    func machine(_ policy: ControlPolicy = ControlPolicy()) -> ControlStateMachine {
-        ControlStateMachine(
-            timing: LoopTiming(syncPeriodSeconds: 30, stabilizationWindowSeconds: 120, alarmCycleSeconds: 30),
-            policy: policy, band: band)
-    }
+    func machine(_ policy: ControlPolicy = ControlPolicy()) -> ControlStateMachine { states.machine(policy) }
 
     func input(_ seconds: Double, load: Double, moving: [String] = [], lead: RiseLead = RiseLead()) -> ControlInput {
         var input = ControlInput(

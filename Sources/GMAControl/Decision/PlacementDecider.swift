@@ -198,8 +198,7 @@ public struct PlacementDecider: Sendable {
             var replicas = ReplicaScaling.cloudReplicasAfterUnoffload(
                 cloudCurrent: cloudCurrent, edgeCurrent: status?.edge?.currentReplicas ?? 0,
                 resourceScaling: settings.scaling(of: service), cloudMin: cloudMin, cloudMax: cloudMax)
-            if let spec = settings.template.services.first(where: { $0.name == service }),
-                let used = usage?.services.first(where: { $0.name == service })?.cpuUsageCores,
+            if let spec = settings.service(named: service), let used = usage?.service(named: service)?.cpuUsageCores,
                 let forUsage = ReplicaScaling.cloudReplicasForUsage(
                     cpuCores: used.cloud.flatMap { cloud in used.edge.map { cloud + $0 } }, cpuRequestCores: spec.cpuRequestCores.cloud,
                     hpaTarget: spec.hpaCpuThreshold, cloudMin: cloudMin, cloudMax: cloudMax)
@@ -214,9 +213,9 @@ public struct PlacementDecider: Sendable {
             var replicas = ReplicaScaling.edgeReplicasAfterOffload(
                 cloudCurrent: ReplicaScaling.deploymentSize(hpa[service]?.cloud) ?? bounds.cloud.min,
                 resourceScaling: settings.scaling(of: service), edgeMin: bounds.edge.min, edgeMax: bounds.edge.max)
-            if let spec = settings.template.services.first(where: { $0.name == service }),
+            if let spec = settings.service(named: service),
                 let forUsage = ReplicaScaling.edgeReplicasForUsage(
-                    cpuCores: usage?.services.first { $0.name == service }?.cpuUsageCores.cloud ?? nil,
+                    cpuCores: usage?.service(named: service)?.cpuUsageCores.cloud ?? nil,
                     resourceScaling: settings.scaling(of: service), cpuRequestCores: spec.cpuRequestCores.edge,
                     edgeMin: bounds.edge.min, edgeMax: bounds.edge.max)
             {

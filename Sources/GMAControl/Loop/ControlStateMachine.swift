@@ -230,9 +230,10 @@ public struct ControlStateMachine: Sendable {
         let fast = next.memory.fastAction
         next.memory.fastAction = false
         let ledNow = expected == .offload ? led(input) : nil
+        let stillWanted = input.wanted == expected || ledNow != nil
         // Checked again on fresh data: the world may have moved since the alarm (docs/differences.md D23).
-        guard input.wanted == expected || ledNow != nil, input.moving.isEmpty || fast else {
-            let cause = input.wanted == expected || ledNow != nil ? "autoscalers started moving" : input.why
+        guard stillWanted, input.moving.isEmpty || fast else {
+            let cause = stillWanted ? "autoscalers started moving" : input.why
             next.move(to: .camping, "no \(expected.rawValue) at action time: \(cause)")
             next.command = .wait(seconds: 0)
             return

@@ -86,6 +86,9 @@ public struct ControllerSettings: Sendable {
 
     public func scaling(of service: String) -> Double { resourceScaling[service] ?? 1 }
 
+    /// The template's entry for a service: its requests and HPA target.
+    public func service(named name: String) -> Service? { template.services.first { $0.name == name } }
+
     public func bounds(of service: String) -> PerArea<ReplicaBounds> {
         replicaBounds[service] ?? PerArea(cloud: ReplicaBounds(), edge: ReplicaBounds())
     }

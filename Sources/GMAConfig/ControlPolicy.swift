@@ -23,7 +23,8 @@ public struct ControlPolicy: Sendable, Equatable {
     /// Unoffload scales the cloud up first, waits for its ready replicas, then deletes the edge copies.
     public var stagedUnoffload = true
     /// An unoffload alarm counts its window at a steady load: a load that jumped more than 10 % between two
-    /// checks restarts the count.
+    /// checks restarts the count, and so does a world still getting better, for at most a dwell
+    /// (docs/controller.md §8.2).
     public var steadyUnoffload = true
     /// How long a staged unoffload waits for the cloud's ready replicas before it deletes anyway (s).
     public var readyWaitSeconds = 90.0

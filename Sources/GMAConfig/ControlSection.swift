@@ -14,6 +14,7 @@ import Yams
 ///         ramp-projection: true  # confirmed during a rise: plan for the rise carried over the window's lag
 ///         staged-unoffload: true
 ///         steady-unoffload: true # an unoffload alarm restarts its count when the load jumps > 10 % between checks
+///                                # or the world still gets better (load or RTT falling, bandwidth rising)
 ///         ready-wait: 90s        # bound of the wait for the cloud's ready replicas
 ///         consolidation: {enabled: true, dwell: 10m, margin: 5ms, min-saving: 0.1,
 ///                         early: true, early-load-fall: 0.3}

@@ -174,8 +174,14 @@ import GMAConfig
         #expect(step.memory.alarmChecks == 2)
         step = m.step(step.memory, input(60, mean: 0.050, .unoffload, load: 700))
         #expect(step.memory.alarmChecks == 1 && step.memory.state == .unoffloadAlarm)
-        for check in 1...3 { step = m.step(step.memory, input(60 + Double(check) * 30, mean: 0.050, .unoffload, load: 700 - Double(check) * 30)) }
-        // 700, 670, 640, 610: each within 10 % of the one before (a slope, not a jump): four checks, the action.
+        // Then 700 steadily: the checks of the last 90 s still hold the fall from 1300 (a falling world, §8.2) at
+        // 90 and 120 s; from 150 s they are all 700, and the fourth check in a row (210 s) completes the count.
+        for seconds in stride(from: 90.0, through: 180, by: 30) {
+            step = m.step(step.memory, input(seconds, mean: 0.050, .unoffload, load: 700))
+            #expect(step.memory.state == .unoffloadAlarm)
+            #expect(step.memory.alarmChecks == (seconds <= 120 ? 1 : Int(seconds - 90) / 30), "at \(seconds) s")
+        }
+        step = m.step(step.memory, input(210, mean: 0.050, .unoffload, load: 700))
         #expect(step.memory.state == .unoffloading, "\(step.memory.alarmChecks) checks")
         // The reference counts through the jump.
         step = machine(.reference).step(ControlMemory(), input(0, mean: 0.050, .unoffload, load: 1300))

@@ -20,7 +20,7 @@ import GMAConfig
 
     func memory(_ samples: [TrendSample]) -> ControlMemory {
         var memory = ControlMemory()
-        memory.inBandSamples = samples
+        memory.trendSamples = samples
         return memory
     }
 
@@ -85,8 +85,8 @@ import GMAConfig
         var step = m.step(ControlMemory(), input(0, mean: 0.100, load: 100))
         step = m.step(step.memory, input(30, mean: 0.100, load: 105))
         step = m.step(step.memory, input(100, mean: 0.100, load: 110))
-        #expect(step.memory.inBandSamples.map(\.requestsPerSecond) == [105, 110], "the check at 0 s is past 90 s")
-        #expect(m.acted(step.memory, at: t0.addingTimeInterval(110), changed: true).memory.inBandSamples.isEmpty)
+        #expect(step.memory.trendSamples.map(\.requestsPerSecond) == [105, 110], "the check at 0 s is past 90 s")
+        #expect(m.acted(step.memory, at: t0.addingTimeInterval(110), changed: true).memory.trendSamples.isEmpty)
     }
 
     @Test func aLedAlarmActsAheadOfTheWindowOnTheLedPlan() {

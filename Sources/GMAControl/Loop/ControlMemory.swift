@@ -6,6 +6,8 @@ public struct ControlMemory: Sendable, Equatable {
     public var state: ControllerState = .camping
     /// Checks in a row that saw the alarm's condition.
     public var alarmChecks = 0
+    /// When the alarm under way started.
+    public var alarmSince: Date?
     /// The user request rate at the alarm's last check.
     public var alarmLoad = 0.0
     /// Alarm checks in a row far above the band at a steady load; two act at once (docs/controller.md §8.1).
@@ -36,9 +38,9 @@ public struct ControlMemory: Sendable, Equatable {
     public var modelGapSeconds: Double?
     /// The last action was an offload and no check has seen the delay in band since.
     public var shortOffload = false
-    /// The checks in band since the last action within a window and a sync period, oldest first (the trend a
-    /// lead reads; docs/controller.md §8.1).
-    public var inBandSamples: [TrendSample] = []
+    /// The checks in band or in an unoffload alarm since the last action within a window and a sync period, oldest
+    /// first (the trend a lead reads, docs/controller.md §8.1, and the one an unoffload waits out, §8.2).
+    public var trendSamples: [TrendSample] = []
     /// The offload alarm under way was started by a rise the model leads (docs/controller.md §8.1).
     public var ledAlarm = false
     /// The lead the led alarm started on: its later checks lead at least this far.

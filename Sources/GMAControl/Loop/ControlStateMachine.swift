@@ -25,6 +25,7 @@ public struct ControlStateMachine: Sendable {
             if memory.state != .camping && memory.state != .hpaRunning {
                 next.move(to: .camping, "alarm dropped: \(input.why)")
             }
+            next.memory.alarmSince = nil
             next.memory.inBandSince = nil
             return next
         }
@@ -48,8 +49,9 @@ public struct ControlStateMachine: Sendable {
         next.memory.nextConsolidationLook = nil
         next.memory.modelGapSeconds = nil
         next.memory.plan = ActionPlan()
-        next.memory.inBandSamples = []
+        next.memory.trendSamples = []
         next.memory.ledAlarm = false
+        next.memory.alarmSince = nil
         // An offload that changed the placement was meant to bring the delay into the band; until a check sees it
         // there, an excess is that offload falling short, not noise (docs/controller.md §8.1).
         next.memory.shortOffload = changed && memory.state == .offloading
@@ -69,6 +71,8 @@ public struct ControlStateMachine: Sendable {
         case .offload, .unoffload:
             next.move(to: input.wanted == .offload ? .offloadAlarm : .unoffloadAlarm, input.why)
             next.memory.alarmChecks = 0
+            // An alarm sent back by autoscalers that started moving at action time goes on from where it began.
+            next.memory.alarmSince = next.memory.alarmSince ?? input.time
             next.memory.farChecks = 0
             next.memory.alarmLoad = input.userRequestsPerSecond ?? 0
             next.memory.ledAlarm = false
@@ -79,6 +83,7 @@ public struct ControlStateMachine: Sendable {
             next.command = .wait(seconds: 0)
         case .none, .consolidate:
             next.memory.shortOffload = false
+            next.memory.alarmSince = nil
             if let why = led(input) {
                 startLedAlarm(input, why, &next)
                 return
@@ -172,6 +177,7 @@ public struct ControlStateMachine: Sendable {
         let ledNow = expected == .offload ? led(input) : nil
         guard input.wanted == expected || ledNow != nil else {
             next.memory.ledAlarm = false
+            next.memory.alarmSince = nil
             next.move(to: .camping, "alarm cleared: \(input.why)")
             next.command = .wait(seconds: 0)
             return
@@ -180,7 +186,17 @@ public struct ControlStateMachine: Sendable {
         // Stabilised down, as the HPA's scale-down: a load that jumped more than 10 % since the last check (the
         // window still catching up with a drop) would plan the unoffload for a world that is gone, and only part
         // of it be given back; the count starts again (docs/controller.md §8.2).
-        if expected == .unoffload, loadJumped(input, &next.memory) { next.memory.alarmChecks = 1 }
+        // Nor while the world is still getting better: the unoffload would plan on a world half-way through its
+        // fall (docs/controller.md §8.2).
+        if expected == .unoffload {
+            if loadJumped(input, &next.memory) {
+                next.memory.alarmChecks = 1
+            } else if let better = improving(input, next.memory) {
+                next.memory.alarmChecks = 1
+                next.notes.append(.skipped(reason: "unoffload waits: \(better)"))
+            }
+            rememberTrend(input, &next.memory)
+        }
         // Far above the band the window costs more than a superfluous action (docs/controller.md §8.1). The
         // confirmation must see the load the alarm saw, or a rise that the offload then plans ahead for: the
         // window lags a ramp, and a placement planned on it would be too small and a second action follow.
@@ -234,6 +250,7 @@ public struct ControlStateMachine: Sendable {
         // Checked again on fresh data: the world may have moved since the alarm (docs/differences.md D23).
         guard stillWanted, input.moving.isEmpty || fast else {
             let cause = stillWanted ? "autoscalers started moving" : input.why
+            if !stillWanted { next.memory.alarmSince = nil }
             next.move(to: .camping, "no \(expected.rawValue) at action time: \(cause)")
             next.command = .wait(seconds: 0)
             return

@@ -57,7 +57,7 @@ extension ControlStateMachine {
     static let maximumLoadLead = 1.5
     /// The least rise (fitted, over the samples' span, as a share of the value) that counts as a trend: a
     /// one-minute window's rate has about 1 % of sampling noise.
-    static let leadMinimumRise = 0.05
+    static let leadMinimumRise = 0.03
     /// The lowest bandwidth factor a lead plans for.
     static let minimumBandwidthLead = 0.5
     /// The share of the offload threshold the measured mean must have reached for a lead to fire. A climb toward
@@ -69,7 +69,7 @@ extension ControlStateMachine {
     var leadSeconds: Double { timing.telemetryWindowSeconds / 2 + policy.fastConfirmSeconds + timing.alarmCycleSeconds }
 
     /// The samples a trend is fitted on: the last window and sync period's.
-    private var trendHorizonSeconds: Double { timing.telemetryWindowSeconds + timing.syncPeriodSeconds }
+    var trendHorizonSeconds: Double { timing.telemetryWindowSeconds + timing.syncPeriodSeconds }
 
     /// The lead at this check: each of the load, the RTT and the bandwidth (falling), fitted by least squares over the checks in band of the
     /// last window and sync period (this one included; at least three, spanning at least a sync period) and
@@ -79,7 +79,7 @@ extension ControlStateMachine {
     public func lead(_ memory: ControlMemory, _ now: TrendSample) -> RiseLead {
         guard policy.leadRises, policy.fastReaction else { return RiseLead() }
         let time = now.time
-        var samples = memory.inBandSamples.filter { $0.time < time && time.timeIntervalSince($0.time) <= trendHorizonSeconds }
+        var samples = memory.trendSamples.filter { $0.time < time && time.timeIntervalSince($0.time) <= trendHorizonSeconds }
         samples.append(now)
         var fresh = RiseLead()
         if let load = now.requestsPerSecond, load > 0, let rise = risePerSecond(samples, \.requestsPerSecond, now: load) {
@@ -99,7 +99,7 @@ extension ControlStateMachine {
 
     /// The least-squares slope of one value over the samples that have it, when it rose (or fell, negated) by
     /// `leadMinimumRise` of `now` or more over their span; nil otherwise.
-    private func risePerSecond(
+    func risePerSecond(
         _ samples: [TrendSample], _ value: KeyPath<TrendSample, Double?>, now: Double, falling: Bool = false
     ) -> Double? {
         let points = samples.compactMap { s in s[keyPath: value].map { (s.time, $0) } }
@@ -133,11 +133,11 @@ extension ControlStateMachine {
             bandwidthFactor: max(1 - (1 - lead.bandwidthFactor) * further, Self.minimumBandwidthLead))
     }
 
-    /// Keeps a check in band for the trends of the next checks (the ones past the horizon dropped).
+    /// Keeps a check for the trends of the next checks (the ones past the horizon dropped).
     func rememberTrend(_ input: ControlInput, _ memory: inout ControlMemory) {
-        guard policy.leadRises else { return }
-        memory.inBandSamples.removeAll { input.time.timeIntervalSince($0.time) > trendHorizonSeconds || $0.time >= input.time }
-        memory.inBandSamples.append(input.trendSample)
+        guard policy.leadRises || policy.steadyUnoffload else { return }
+        memory.trendSamples.removeAll { input.time.timeIntervalSince($0.time) > trendHorizonSeconds || $0.time >= input.time }
+        memory.trendSamples.append(input.trendSample)
     }
 
     /// Why the rise leads above the band, or nil. Only from `leadNeighbourhood` of the offload threshold up: further

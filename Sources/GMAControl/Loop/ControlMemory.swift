@@ -8,6 +8,8 @@ public struct ControlMemory: Sendable, Equatable {
     public var alarmChecks = 0
     /// When the alarm under way started.
     public var alarmSince: Date?
+    /// What the unoffload alarm under way is waiting out (docs/controller.md §8.2), if anything.
+    public var improvement: String?
     /// The user request rate at the alarm's last check.
     public var alarmLoad = 0.0
     /// Alarm checks in a row far above the band at a steady load; two act at once (docs/controller.md §8.1).

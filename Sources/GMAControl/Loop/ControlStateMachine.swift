@@ -73,6 +73,7 @@ public struct ControlStateMachine: Sendable {
             next.memory.alarmChecks = 0
             // An alarm sent back by autoscalers that started moving at action time goes on from where it began.
             next.memory.alarmSince = next.memory.alarmSince ?? input.time
+            next.memory.improvement = nil
             next.memory.farChecks = 0
             next.memory.alarmLoad = input.userRequestsPerSecond ?? 0
             next.memory.ledAlarm = false
@@ -193,7 +194,11 @@ public struct ControlStateMachine: Sendable {
                 next.memory.alarmChecks = 1
             } else if let better = improving(input, next.memory) {
                 next.memory.alarmChecks = 1
-                next.notes.append(.skipped(reason: "unoffload waits: \(better)"))
+                // Said when the wait starts or its reason changes, not at every check of it.
+                if next.memory.improvement != better { next.notes.append(.skipped(reason: "unoffload waits: \(better)")) }
+                next.memory.improvement = better
+            } else {
+                next.memory.improvement = nil
             }
             rememberTrend(input, &next.memory)
         }

@@ -12,8 +12,7 @@ extension ControlStateMachine {
         guard policy.steadyUnoffload, input.time.timeIntervalSince(memory.alarmSince ?? input.time) < policy.consolidation.dwellSeconds
         else { return nil }
         let now = input.trendSample
-        var samples = memory.trendSamples.filter { $0.time < now.time && now.time.timeIntervalSince($0.time) <= trendHorizonSeconds }
-        samples.append(now)
+        let samples = fittedSamples(memory, now)
         var parts: [String] = []
         if let load = now.requestsPerSecond, load > 0, risePerSecond(samples, \.requestsPerSecond, now: load, falling: true) != nil {
             parts.append("the load")

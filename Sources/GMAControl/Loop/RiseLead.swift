@@ -55,8 +55,9 @@ public struct TrendSample: Sendable, Equatable {
 extension ControlStateMachine {
     /// The largest load factor a lead plans for.
     static let maximumLoadLead = 1.5
-    /// The least rise (fitted, over the samples' span, as a share of the value) that counts as a trend: a
-    /// one-minute window's rate has about 1 % of sampling noise.
+    /// The least rise (fitted, over the samples' span, as a share of the value) that counts as a trend, for a lead
+    /// and for an unoffload's wait (docs/controller.md §8.1, §8.2): a one-minute window's rate has about 1 % of
+    /// sampling noise, and the fit over four to six checks about as much error; a slow climb is 3.5–4.5 %.
     static let leadMinimumRise = 0.03
     /// The lowest bandwidth factor a lead plans for.
     static let minimumBandwidthLead = 0.5
@@ -69,7 +70,7 @@ extension ControlStateMachine {
     var leadSeconds: Double { timing.telemetryWindowSeconds / 2 + policy.fastConfirmSeconds + timing.alarmCycleSeconds }
 
     /// The samples a trend is fitted on: the last window and sync period's.
-    var trendHorizonSeconds: Double { timing.telemetryWindowSeconds + timing.syncPeriodSeconds }
+    private var trendHorizonSeconds: Double { timing.telemetryWindowSeconds + timing.syncPeriodSeconds }
 
     /// The lead at this check: each of the load, the RTT and the bandwidth (falling), fitted by least squares over the checks in band of the
     /// last window and sync period (this one included; at least three, spanning at least a sync period) and
@@ -78,9 +79,7 @@ extension ControlStateMachine {
     /// the trend the alarm saw.
     public func lead(_ memory: ControlMemory, _ now: TrendSample) -> RiseLead {
         guard policy.leadRises, policy.fastReaction else { return RiseLead() }
-        let time = now.time
-        var samples = memory.trendSamples.filter { $0.time < time && time.timeIntervalSince($0.time) <= trendHorizonSeconds }
-        samples.append(now)
+        let samples = fittedSamples(memory, now)
         var fresh = RiseLead()
         if let load = now.requestsPerSecond, load > 0, let rise = risePerSecond(samples, \.requestsPerSecond, now: load) {
             fresh.loadFactor = min(1 + rise * leadSeconds / load, Self.maximumLoadLead)
@@ -95,6 +94,11 @@ extension ControlStateMachine {
         }
         let started = memory.ledAlarm && [.offloadAlarm, .offloading].contains(memory.state) ? memory.alarmLead : RiseLead()
         return fresh.atLeast(started)
+    }
+
+    /// The checks a trend at `now` is fitted on: the remembered ones of the last window and sync period, and `now`.
+    func fittedSamples(_ memory: ControlMemory, _ now: TrendSample) -> [TrendSample] {
+        memory.trendSamples.filter { $0.time < now.time && now.time.timeIntervalSince($0.time) <= trendHorizonSeconds } + [now]
     }
 
     /// The least-squares slope of one value over the samples that have it, when it rose (or fell, negated) by

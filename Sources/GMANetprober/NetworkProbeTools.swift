@@ -113,6 +113,9 @@ public struct PingClient: Sendable {
     /// 0.2 s is the shortest interval iputils allows an unprivileged user.
     public var intervalSeconds: Double = 0.2
     public var waitSeconds: Int = 2
+    /// Extra seconds beyond the pings' own time before the process is killed, as iperf3's: a loaded machine can
+    /// take seconds to start a process (5 s was too little for a CI run's busiest minute).
+    public var graceSeconds: Double = 10
 
     /// A bare name (the default) is looked up on PATH when run; a path is used as it is.
     public init(executable: String = "ping") {
@@ -125,7 +128,7 @@ public struct PingClient: Sendable {
 
     public func measure(host: String, count: Int) async throws -> RTTSample {
         let argv = arguments(host: host, count: count)
-        let budget = Double(count) * intervalSeconds + Double(waitSeconds) + 5
+        let budget = Double(count) * intervalSeconds + Double(waitSeconds) + graceSeconds
         let result: CommandResult
         do {
             result = try await CommandRunner.run(argv, timeoutSeconds: budget)

@@ -189,18 +189,18 @@ public final class NetproberService: Sendable {
         }
     }
 
-    static func reply(_ probe: ProbeRequest, down: ThroughputSample, up: ThroughputSample, ping rtt: RTTSample) -> [String: Any] {
+    static func reply(_ probe: ProbeRequest, down: ThroughputSample, up: ThroughputSample, ping: RTTSample) -> [String: Any] {
         func ms(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
         var body: [String: Any] = [
             "cloud-edge-bps": Int(down.bitsPerSecond.rounded()),
             "edge-cloud-bps": Int(up.bitsPerSecond.rounded()),
-            "edge-cloud-rtt-ms": ms(rtt.avgMilliseconds),
-            "edge-cloud-rtt": ms(rtt.avgMilliseconds),
-            "rtt-min-ms": ms(rtt.minMilliseconds),
-            "rtt-max-ms": ms(rtt.maxMilliseconds),
-            "rtt-mdev-ms": ms(rtt.mdevMilliseconds),
-            "ping-sent": rtt.transmitted,
-            "ping-received": rtt.received,
+            "edge-cloud-rtt-ms": ms(ping.avgMilliseconds),
+            "edge-cloud-rtt": ms(ping.avgMilliseconds),
+            "rtt-min-ms": ms(ping.minMilliseconds),
+            "rtt-max-ms": ms(ping.maxMilliseconds),
+            "rtt-mdev-ms": ms(ping.mdevMilliseconds),
+            "ping-sent": ping.transmitted,
+            "ping-received": ping.received,
             "cloud-edge-measured-s": ms(down.seconds),
             "edge-cloud-measured-s": ms(up.seconds),
             "duration-s": probe.durationSeconds,

@@ -16,15 +16,18 @@ public struct ProbeTools: Sendable {
         self.rtt = rtt
     }
 
-    /// `iperf3` and `ping` as names are looked up on PATH when run; a path is used as it is.
-    public static func system(iperf3: String = "iperf3", ping: String = "ping") -> ProbeTools {
-        let iperf = Iperf3Client(executable: iperf3)
-        let pinger = PingClient(executable: ping)
+    /// `iperf3` and `ping` as names are looked up on PATH when run; a path is used as it is. `graceSeconds`:
+    /// how long past its own time each tool may run before it is killed (process start-up included).
+    public static func system(iperf3: String = "iperf3", ping: String = "ping", graceSeconds: Double = 10) -> ProbeTools {
+        var iperf = Iperf3Client(executable: iperf3)
+        iperf.graceSeconds = graceSeconds
+        var pinger = PingClient(executable: ping)
+        pinger.graceSeconds = graceSeconds
         return ProbeTools(
-            throughput: { host, port, seconds, reverse in
+            throughput: { [iperf] host, port, seconds, reverse in
                 try await iperf.measure(host: host, port: port, durationSeconds: seconds, reverse: reverse)
             },
-            rtt: { host, count in try await pinger.measure(host: host, count: count) })
+            rtt: { [pinger] host, count in try await pinger.measure(host: host, count: count) })
     }
 }
 

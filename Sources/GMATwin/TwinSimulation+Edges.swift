@@ -51,7 +51,7 @@ extension TwinSimulation {
         case .joint:
             let step = jointStepper(world: world, clock: paced, observers: observers)
             while clock.now() < end {
-                try Task.checkCancellation()
+                try await Self.beginCycle()
                 let pause = await step()
                 try await paced.sleep(seconds: min(pause, end.timeIntervalSince(clock.now())))
                 world.catchUp()
@@ -74,7 +74,7 @@ extension TwinSimulation {
     ) async throws {
         var wake = controllers.map { _ in clock.now() }
         while clock.now() < end {
-            try Task.checkCancellation()
+            try await Self.beginCycle()
             for (e, controller) in controllers.enumerated() where wake[e] <= clock.now() {
                 let pause = await controller.step()
                 wake[e] = clock.now().addingTimeInterval(pause)

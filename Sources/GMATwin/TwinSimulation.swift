@@ -42,7 +42,7 @@ public struct TwinSimulation: Sendable {
             solver: BuiltInSolver(scenario.controllerSettings.solver), observer: observer)
         let end = start.addingTimeInterval(scenario.durationSeconds)
         while clock.now() < end {
-            try Task.checkCancellation()
+            try await Self.beginCycle()
             let pause = await controller.step()
             // Never past the end, so the last tick is the scenario's.
             try await paced.sleep(seconds: min(pause, end.timeIntervalSince(clock.now())))
@@ -51,6 +51,17 @@ public struct TwinSimulation: Sendable {
         }
         world.catchUp()
         return TwinRunResult(scenario: scenario, samples: recorder.samples, events: recorder.events)
+    }
+}
+
+extension TwinSimulation {
+    /// Starts one cycle of a run's loop: stops if the run was cancelled, then lets other tasks run. The simulated
+    /// clock never suspends, so between solves a run would hold one of Swift's few cooperative threads from start
+    /// to end, starving whatever else shares the process's pool (other runs, HTTP handlers, a test suite's other
+    /// tests: docs/architecture.md §4).
+    static func beginCycle() async throws {
+        try Task.checkCancellation()
+        await Task.yield()
     }
 }
 

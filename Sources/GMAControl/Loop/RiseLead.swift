@@ -58,7 +58,7 @@ extension ControlStateMachine {
     /// The least rise (fitted, over the samples' span, as a share of the value) that counts as a trend, for a lead
     /// and for an unoffload's wait (docs/controller.md §8.1, §8.2): a one-minute window's rate has about 1 % of
     /// sampling noise, and the fit over four to six checks about as much error; a slow climb is 3.5–4.5 %.
-    static let leadMinimumRise = 0.03
+    static let minimumTrendRise = 0.03
     /// The lowest bandwidth factor a lead plans for.
     static let minimumBandwidthLead = 0.5
     /// The share of the offload threshold the measured mean must have reached for a lead to fire. A climb toward
@@ -74,7 +74,7 @@ extension ControlStateMachine {
 
     /// The lead at this check: each of the load, the RTT and the bandwidth (falling), fitted by least squares over the checks in band of the
     /// last window and sync period (this one included; at least three, spanning at least a sync period) and
-    /// carried on over `leadSeconds` when it rose by `leadMinimumRise` or more; the load at most
+    /// carried on over `leadSeconds` when it rose by `minimumTrendRise` or more; the load at most
     /// `maximumLoadLead` ×, the bandwidth at least `minimumBandwidthLead` ×. During a led alarm, at least the lead it started on: one check's noise does not undo
     /// the trend the alarm saw.
     public func lead(_ memory: ControlMemory, _ now: TrendSample) -> RiseLead {
@@ -102,7 +102,7 @@ extension ControlStateMachine {
     }
 
     /// The least-squares slope of one value over the samples that have it, when it rose (or fell, negated) by
-    /// `leadMinimumRise` of `now` or more over their span; nil otherwise.
+    /// `minimumTrendRise` of `now` or more over their span; nil otherwise.
     func risePerSecond(
         _ samples: [TrendSample], _ value: KeyPath<TrendSample, Double?>, now: Double, falling: Bool = false
     ) -> Double? {
@@ -121,7 +121,7 @@ extension ControlStateMachine {
             variance += (t - meanTime) * (t - meanTime)
         }
         let slope = (falling ? -1 : 1) * covariance / variance
-        return slope * span >= Self.leadMinimumRise * now ? slope : nil
+        return slope * span >= Self.minimumTrendRise * now ? slope : nil
     }
 
     /// The world an offload ahead of a rise plans for: the load as led; the RTT and the bandwidth carried further,

@@ -81,8 +81,8 @@ struct HTTPServerTests {
         limits.idleTimeoutSeconds = 0.3
         let server = try await Self.server(limits: limits)
         let port = try #require(server.port)
-        // Half a request, then silence: the server closes the connection (the client's 30 s receive
-        // timeout is only a hang guard).
+        // Half a request, then silence: the server closes the connection (the client's receive timeout is
+        // only a hang guard, and running out of it counts as not closed).
         let closed = try await HTTPTestClient.offPool {
             let client = try HTTPTestClient(port: port)
             client.send("GET /hello HTTP/1.1\r\nHost:")

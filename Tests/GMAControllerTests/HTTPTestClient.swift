@@ -10,7 +10,7 @@ final class HTTPTestClient: @unchecked Sendable {
     let fd: Int32
 
     /// Connects to `host` (an IPv4 or IPv6 literal) on `port`.
-    init(host: String = "127.0.0.1", port: Int, hangGuardSeconds: Int = 30) throws {
+    init(host: String = "127.0.0.1", port: Int, hangGuardSeconds: Int = 120) throws {
         let isV6 = host.contains(":")
         fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TelemetryFixtureError(description: "socket() failed") }
@@ -80,7 +80,16 @@ final class HTTPTestClient: @unchecked Sendable {
     }
 
     /// True when the server has closed the connection (a read returns end of file or a reset).
-    func serverClosed() -> Bool { readChunk() == nil }
+    /// Whether the server ended the connection (end of stream or a reset), whatever it sent first; false when the
+    /// hang guard ran out with the connection still open.
+    func serverClosed() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { continue }
+            return n == 0 || errno == ECONNRESET
+        }
+    }
 
     private func readChunk() -> [UInt8]? {
         var chunk = [UInt8](repeating: 0, count: 16384)

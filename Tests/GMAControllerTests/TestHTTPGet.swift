@@ -9,7 +9,7 @@ enum TestHTTP {
         var description: String
     }
 
-    static func get(_ url: URL, timeoutSeconds: Double = 30) async throws -> (status: Int, body: Data) {
+    static func get(_ url: URL, timeoutSeconds: Double = 120) async throws -> (status: Int, body: Data) {
         let request = OutgoingHTTPRequest(url: url, method: .get, deadlineSeconds: timeoutSeconds, maxBodyBytes: 64 << 20)
         switch await HTTPTransport.perform(request) {
         case .answer(let status, let body): return (status, body)

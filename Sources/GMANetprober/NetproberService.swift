@@ -201,7 +201,7 @@ public final class NetproberService: Sendable {
             "edge-cloud-rtt": ms(ping.avgMilliseconds),
             "rtt-min-ms": ms(ping.minMilliseconds),
             "rtt-max-ms": ms(ping.maxMilliseconds),
-            "rtt-mdev-ms": ms(ping.mdevMilliseconds),
+            "rtt-mdev-ms": ms(ping.deviationMilliseconds),
             "ping-sent": ping.transmitted,
             "ping-received": ping.received,
             "cloud-edge-measured-s": ms(down.seconds),

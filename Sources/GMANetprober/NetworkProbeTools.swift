@@ -29,7 +29,8 @@ public struct RTTSample: Sendable, Equatable {
     public var minMilliseconds: Double
     public var avgMilliseconds: Double
     public var maxMilliseconds: Double
-    public var mdevMilliseconds: Double
+    /// ping's `mdev`: how much the round trips spread around their mean.
+    public var deviationMilliseconds: Double
     public var transmitted: Int
     public var received: Int
 }
@@ -170,11 +171,11 @@ public struct PingClient: Sendable {
         guard let values else {
             return received == 0
                 ? RTTSample(
-                    minMilliseconds: 0, avgMilliseconds: 0, maxMilliseconds: 0, mdevMilliseconds: 0,
+                    minMilliseconds: 0, avgMilliseconds: 0, maxMilliseconds: 0, deviationMilliseconds: 0,
                     transmitted: transmitted, received: 0) : nil
         }
         return RTTSample(
             minMilliseconds: values[0], avgMilliseconds: values[1], maxMilliseconds: values[2],
-            mdevMilliseconds: values.count > 3 ? values[3] : 0, transmitted: transmitted, received: received)
+            deviationMilliseconds: values.count > 3 ? values[3] : 0, transmitted: transmitted, received: received)
     }
 }

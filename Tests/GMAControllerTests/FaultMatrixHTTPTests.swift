@@ -74,7 +74,7 @@ struct FaultMatrixHTTPTests {
                 runs.add()
                 return ThroughputSample(bitsPerSecond: 1e9, seconds: 1, retransmits: 0)
             },
-            rtt: { _, _ in RTTSample(minMilliseconds: 1, avgMilliseconds: 2, maxMilliseconds: 3, mdevMilliseconds: 0, transmitted: 1, received: 1) })
+            rtt: { _, _ in RTTSample(minMilliseconds: 1, avgMilliseconds: 2, maxMilliseconds: 3, deviationMilliseconds: 0, transmitted: 1, received: 1) })
         var policy = NetproberPolicy(defaultTarget: try ProbeTargetRule(parsing: "127.0.0.1:5201"))
         policy.allowedTargets = [try ProbeTargetRule(parsing: "10.236.0.0/16:5201")]
         let prober = try await ProberUnderTest(tools: tools, policy: policy)

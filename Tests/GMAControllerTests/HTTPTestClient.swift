@@ -79,7 +79,6 @@ final class HTTPTestClient: @unchecked Sendable {
         }
     }
 
-    /// True when the server has closed the connection (a read returns end of file or a reset).
     /// Whether the server ended the connection (end of stream or a reset), whatever it sent first; false when the
     /// hang guard ran out with the connection still open.
     func serverClosed() -> Bool {

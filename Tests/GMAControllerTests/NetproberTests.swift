@@ -23,7 +23,7 @@ struct NetproberParsingTests {
             """
         let sample = try #require(PingClient.parse(iputils))
         #expect(sample == RTTSample(minMilliseconds: 19.876, avgMilliseconds: 20.512, maxMilliseconds: 21.904,
-                                    mdevMilliseconds: 0.771, transmitted: 5, received: 4))
+                                    deviationMilliseconds: 0.771, transmitted: 5, received: 4))
         let busybox = """
             3 packets transmitted, 3 packets received, 0% packet loss
             round-trip min/avg/max = 0.1/0.2/0.3 ms
@@ -76,7 +76,7 @@ struct NetproberParsingTests {
     @Test func failuresAnswer500WithTheReferenceErrorShape() async throws {
         let service = NetproberService(tools: ProbeTools(
             throughput: { _, _, _, _ in throw ProbeToolError(tool: "iperf3", message: "the server is busy") },
-            rtt: { _, _ in RTTSample(minMilliseconds: 1, avgMilliseconds: 1, maxMilliseconds: 1, mdevMilliseconds: 0, transmitted: 1, received: 1) }),
+            rtt: { _, _ in RTTSample(minMilliseconds: 1, avgMilliseconds: 1, maxMilliseconds: 1, deviationMilliseconds: 0, transmitted: 1, received: 1) }),
             policy: NetproberPolicy(defaultTarget: try ProbeTargetRule(parsing: "127.0.0.1")))
         let response = await service.get(RouteRequest(method: "GET", path: "/get", query: ["server_ip": "127.0.0.1"]))
         #expect(response.status == 500)

@@ -63,4 +63,18 @@ import Testing
         #expect(!sets.contains { $0.count > 1 && $0.contains(0) })
         #expect(sets.allSatisfy { $0.count <= GroupBuilder.maxSharedCallers })
     }
+
+    /// The twin's plateau (`gma simulate` on a slow ramp): the Lagrangian start leaves s6 and s7 at the edge with no
+    /// edge caller. The optimum swaps s8 for s5, and the descent only prices that swap right once s6 and s7 are
+    /// gone: left at the edge they come back with s5 and the swap looks dearer (2.407 $/h kept before the fix).
+    @Test func plateauSwapIsPricedWithoutRevivingUninvokedServices() throws {
+        let model = try Self.twin("twin-mubench-plateau-offload")
+        let optimum = try #require(RandomApps.bruteForce(model))
+        let greedy = GreedyPlacer(model: model, options: SolveOptions()).solve()
+        #expect(greedy.feasible)
+        #expect(close(greedy.evaluation.cost.total, optimum, tolerance: 1e-9), "greedy \(greedy.evaluation.cost.total) \(greedy.edgeServices), optimum \(optimum)")
+        #expect(Set(greedy.edgeServices) == ["s0", "s1", "s2", "s3", "s4", "s5", "s9"])
+        // Hand-checked with `gma evaluate`: 2.3664 $/h at 83.91 ms under the 86.88 ms limit.
+        #expect(abs(optimum - 2.3664) < 5e-5)
+    }
 }

@@ -143,7 +143,7 @@ struct StrictKeysTests {
             .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".reference.json") }
         #expect(names.count > 10)
         for name in names { _ = try PlacementProblem.decode(from: Fixtures.data("instances/\(name)"), source: name) }
-        for name in ["twin-mubench-offload", "twin-mubench-unoffload"] {
+        for name in ["twin-mubench-offload", "twin-mubench-unoffload", "twin-mubench-plateau-offload"] {
             _ = try PlacementProblem.decode(from: Fixtures.data("twin/\(name).json"), source: name)
         }
     }

@@ -56,7 +56,6 @@ struct GreedySearch {
         if let start = seed.bestFeasible(deadline: deadline) {
             state.reset(to: start)
             improve()
-            dropUninvoked()
             keep(state)
             // Out of time with a placement that meets the target: the state holds it.
             if outOfTime() { return .feasible }
@@ -68,7 +67,6 @@ struct GreedySearch {
         }
         if state.meetsTarget {
             improve()
-            dropUninvoked()
             keep(state)
         }
         guard let best else { return .infeasible }
@@ -129,12 +127,15 @@ struct GreedySearch {
 
     // MARK: - Descending in cost
 
+    /// Starts and ends every move with no uninvoked edge service: one left at the edge would come back to life
+    /// with the next addition above it, so that addition's trial would price a bigger move than its group
+    /// (docs/greedy.md §7: the twin's plateau where the swap s8 → s5 looked dear).
     private mutating func improve() {
+        dropUninvoked()
         // Each accepted move lowers the cost by more than the tolerance, so this ends; the cap is a safety net.
         for _ in 0..<(8 * model.serviceCount + 16) {
-            if applyBestSingleMove() { continue }
-            if applyBestSwap() { continue }
-            return
+            guard applyBestSingleMove() || applyBestSwap() else { return }
+            dropUninvoked()
         }
     }
 

@@ -57,10 +57,13 @@ final class TwinOracle: Sendable {
         return answer
     }
 
-    /// The set's steady-state cost without its delay (routing and the settled HPAs only).
-    func steadyCost(lambda: Double, net: NetworkConditions, serving: [Bool]) -> Double {
+    /// The set's steady-state cost without its delay (routing and the settled HPAs only); `route` is the set's
+    /// `physics.route(serving:)` when the caller has it.
+    func steadyCost(
+        lambda: Double, net: NetworkConditions, serving: [Bool], route: (cloud: [Double], edge: [Double])? = nil
+    ) -> Double {
         let n = physics.serviceCount
-        let (cloudCalls, edgeCalls) = physics.route(serving: serving)
+        let (cloudCalls, edgeCalls) = route ?? physics.route(serving: serving)
         let cloud = (0..<n).map { physics.steadyReplicas($0, .cloud, callsPerSecond: lambda * cloudCalls[$0]) }
         let edge = (0..<n).map { serving[$0] ? physics.steadyReplicas($0, .edge, callsPerSecond: lambda * edgeCalls[$0]) : 0 }
         var bits = 0.0
@@ -83,24 +86,36 @@ final class TwinOracle: Sendable {
         return serving
     }
 
+    /// Every set in cost order; the first whose delay meets the threshold is the answer. A set's delay floor (its
+    /// link and latency, no queue: `TwinPhysics.delayFloor`) is cheap, and a set whose floor is already over the
+    /// threshold cannot meet it, so its queues are never computed: on a user's 14-service app near a full link
+    /// that skipped most of the 16,384 sets per tick of a ramp (docs/twin.md §3).
     private func exhaustive(lambda: Double, net: NetworkConditions) -> Answer {
         let count = 1 << movable.count
-        let costs = (0..<count).map { steadyCost(lambda: lambda, net: net, serving: set($0)) }
+        let sets = (0..<count).map(set)
+        let routes = sets.map { physics.route(serving: $0) }
+        let costs = (0..<count).map { steadyCost(lambda: lambda, net: net, serving: sets[$0], route: routes[$0]) }
+        let floors = (0..<count).map { physics.delayFloor(lambda: lambda, network: net, serving: sets[$0], route: routes[$0]) }
         // Cheapest first; among equal costs the smaller edge set, then the lower mask (a stable answer).
         let order = (0..<count).sorted {
             costs[$0] != costs[$1] ? costs[$0] < costs[$1] : ($0.nonzeroBitCount, $0) < ($1.nonzeroBitCount, $1)
         }
-        var fastest = (mask: 0, delay: Double.infinity)
-        for mask in order {
-            let delay = steadyDelay(lambda: lambda, net: net, serving: set(mask))
-            if delay <= thresholdSeconds {
-                return Answer(edgeSet: set(mask), costPerHour: costs[mask], delaySeconds: delay, cloudOnlyCostPerHour: costs[0], exact: true)
+        var delays = [Double](repeating: .nan, count: count)
+        for mask in order where floors[mask] <= thresholdSeconds {
+            delays[mask] = steadyDelay(lambda: lambda, net: net, serving: sets[mask])
+            if delays[mask] <= thresholdSeconds {
+                return Answer(edgeSet: sets[mask], costPerHour: costs[mask], delaySeconds: delays[mask], cloudOnlyCostPerHour: costs[0], exact: true)
             }
-            if delay < fastest.delay { fastest = (mask, delay) }
         }
-        // Nothing meets the threshold: the fastest set is the best anyone can do.
+        // Nothing meets the threshold: the fastest set is the best anyone can do (the cheapest of the fastest). A set
+        // whose floor is not below the fastest delay so far cannot beat it.
+        var fastest = (mask: 0, delay: Double.infinity)
+        for mask in order where floors[mask] < fastest.delay {
+            if delays[mask].isNaN { delays[mask] = steadyDelay(lambda: lambda, net: net, serving: sets[mask]) }
+            if delays[mask] < fastest.delay { fastest = (mask, delays[mask]) }
+        }
         return Answer(
-            edgeSet: set(fastest.mask), costPerHour: costs[fastest.mask], delaySeconds: fastest.delay,
+            edgeSet: sets[fastest.mask], costPerHour: costs[fastest.mask], delaySeconds: fastest.delay,
             cloudOnlyCostPerHour: costs[0], exact: true)
     }
 

@@ -128,28 +128,14 @@ extension TwinPhysics {
         let rtt = site.network.rttSeconds * mismatch.rttFactor
         let bandwidth = max(site.network.cloudToEdgeBitsPerSecond * mismatch.bandwidthFactor, 1e-9)
 
-        // The link: every call from an edge copy (or the user) to a callee without an edge copy crosses it.
-        var crossings: [(count: Double, bits: Double)] = []
-        for call in calls where call.to < n && !serving[call.to] {
-            let callerAtEdge = call.from == n ? 1 : (serving[call.from] ? edgeCalls[call.from] : 0)
-            if callerAtEdge > 0 { crossings.append((callerAtEdge * call.rate, responseBits[call.to])) }
-        }
-        let traffic = lambda * crossings.reduce(0) { $0 + $1.count * $1.bits }
-        let linkUtilisation = traffic / bandwidth
-        var network = 0.0
-        var variance = 0.0
-        for crossing in crossings {
-            // M/M/1 sojourn of the transfer: exponential with mean t/(1−ρ).
-            let transfer = linkUtilisation < 1 ? crossing.bits / bandwidth / (1 - linkUtilisation) : timeoutSeconds
-            network += crossing.count * (rtt + transfer)
-            variance += crossing.count * transfer * transfer
-        }
-
+        let link = self.link(lambda: lambda, serving: serving, edgeCalls: edgeCalls, rtt: rtt, bandwidth: bandwidth)
+        var variance = link.variance
         var state = TwinState(
             cloudCalls: cloudCalls, edgeCalls: edgeCalls, cpuCloud: cloudCPU, cpuEdge: [], memoryCloud: cloudMemory,
-            memoryEdge: [], trafficBitsPerSecond: traffic, linkUtilisation: linkUtilisation, highestQueueUtilisation: 0,
-            networkSeconds: network, processingSeconds: 0, queueingSeconds: 0, meanSeconds: 0, quantileSeconds: 0)
-        var saturated = linkUtilisation >= 1
+            memoryEdge: [], trafficBitsPerSecond: link.traffic, linkUtilisation: link.utilisation,
+            highestQueueUtilisation: 0, networkSeconds: link.seconds, processingSeconds: processingSeconds(route),
+            queueingSeconds: 0, meanSeconds: 0, quantileSeconds: 0)
+        var saturated = link.utilisation >= 1
         let capacity = TwinCapacity(
             cloudReplicas: cloud.replicas, edgeReplicas: site.edgeReplicas, cloudBacklog: cloud.backlog,
             edgeBacklog: site.edgeBacklog)
@@ -168,14 +154,14 @@ extension TwinPhysics {
                 }
                 state.highestQueueUtilisation = max(state.highestQueueUtilisation, queue.utilisation)
                 if queue.replicas == 0 { saturated = true }
-                state.processingSeconds += perRequest[i] * latency[i]
                 state.queueingSeconds += perRequest[i] * queue.wait
                 let ownSpread = variation * latency[i]
                 variance += perRequest[i] * (ownSpread * ownSpread + queue.waitVariance)
             }
         }
         (state.cpuEdge, state.memoryEdge) = (edgeCPU, edgeMemory)
-        let mean = network + state.processingSeconds + state.queueingSeconds
+        // Summed as in `delayFloor`: the floor plus a non-negative wait is never below the floor.
+        let mean = link.seconds + state.processingSeconds + state.queueingSeconds
         state.meanSeconds = saturated ? timeoutSeconds : min(mean, timeoutSeconds)
         // The sum of many independent parts: normal with the parts' variances.
         state.quantileSeconds = saturated ? timeoutSeconds : min(mean + z * variance.squareRoot(), timeoutSeconds)

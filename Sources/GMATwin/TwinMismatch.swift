@@ -1,4 +1,5 @@
 import Foundation
+import GMAControl
 
 /// How far the twin's world is from what the controller is told (docs/twin.md §2): a real cluster never
 /// matches the figures in the config, the netinfo file or the app's profile, so neither does the twin.
@@ -17,6 +18,14 @@ public struct TwinMismatch: Sendable, Equatable {
         self.rttFactor = rttFactor
         self.bandwidthFactor = bandwidthFactor
         self.serviceTimeSpread = serviceTimeSpread
+    }
+
+    /// The link as it truly is, for what the controller is told of it: the RTT times `rttFactor`, the cloud-to-edge
+    /// bandwidth times `bandwidthFactor` (at least 1e-9 bit/s, so a link cut to nothing divides to a saturated link,
+    /// never to a NaN). Every part of the twin that prices, times or samples the link reads it here, so the oracle's
+    /// delay floor and the delay it bounds cannot drift apart (docs/twin.md §2).
+    func trueLink(_ told: NetworkConditions) -> (rttSeconds: Double, bitsPerSecond: Double) {
+        (told.rttSeconds * rttFactor, max(told.cloudToEdgeBitsPerSecond * bandwidthFactor, 1e-9))
     }
 
     /// No mismatch: the twin's parameters are the controller's.

@@ -73,7 +73,7 @@ final class TwinOracle: Sendable {
         }
         return physics.costPerHour(
             cloudReplicas: cloud, edgeReplicas: edge, trafficBitsPerSecond: lambda * bits,
-            bandwidth: net.cloudToEdgeBitsPerSecond * physics.mismatch.bandwidthFactor)
+            bandwidth: physics.mismatch.trueLink(net).bitsPerSecond)
     }
 
     func steadyDelay(lambda: Double, net: NetworkConditions, serving: [Bool]) -> Double {

@@ -41,8 +41,7 @@ extension TwinPhysics {
     /// A steady state's mean delay is never below this: the link and the latency without any queue's wait, or the
     /// timeout when the link is saturated (the delay is then exactly the timeout). `route` is `route(serving:)`.
     func delayFloor(lambda: Double, network net: NetworkConditions, serving: [Bool], route: (cloud: [Double], edge: [Double])) -> Double {
-        let rtt = net.rttSeconds * mismatch.rttFactor
-        let bandwidth = max(net.cloudToEdgeBitsPerSecond * mismatch.bandwidthFactor, 1e-9)
+        let (rtt, bandwidth) = mismatch.trueLink(net)
         let link = link(lambda: lambda, serving: serving, edgeCalls: route.edge, rtt: rtt, bandwidth: bandwidth)
         guard link.utilisation < 1 else { return timeoutSeconds }
         return min(link.seconds + processingSeconds(route), timeoutSeconds)

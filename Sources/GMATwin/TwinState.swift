@@ -125,8 +125,7 @@ extension TwinPhysics {
         let n = serviceCount
         let (lambda, serving) = (site.lambda, site.serving)
         let (cloudCalls, edgeCalls) = route
-        let rtt = site.network.rttSeconds * mismatch.rttFactor
-        let bandwidth = max(site.network.cloudToEdgeBitsPerSecond * mismatch.bandwidthFactor, 1e-9)
+        let (rtt, bandwidth) = mismatch.trueLink(site.network)
 
         let link = self.link(lambda: lambda, serving: serving, edgeCalls: edgeCalls, rtt: rtt, bandwidth: bandwidth)
         var variance = link.variance
@@ -204,9 +203,9 @@ extension TwinPhysics {
         let edge = (0..<serviceCount).map { serving[$0] ? steadyReplicas($0, .edge, callsPerSecond: lambda * edgeCalls[$0]) : 0 }
         let state = evaluate(
             lambda: lambda, network: net, serving: serving, capacity: TwinCapacity(cloudReplicas: cloud, edgeReplicas: edge))
-        let bandwidth = net.cloudToEdgeBitsPerSecond * mismatch.bandwidthFactor
         let cost = costPerHour(
-            cloudReplicas: cloud, edgeReplicas: edge, trafficBitsPerSecond: state.trafficBitsPerSecond, bandwidth: bandwidth)
+            cloudReplicas: cloud, edgeReplicas: edge, trafficBitsPerSecond: state.trafficBitsPerSecond,
+            bandwidth: mismatch.trueLink(net).bitsPerSecond)
         return (state, cost)
     }
 }

@@ -33,7 +33,7 @@ struct TwinSampleMaker {
         oracle best: TwinOracle.Answer?
     ) -> TimelineSample {
         let net = input.network
-        let bandwidth = net.cloudToEdgeBitsPerSecond * physics.mismatch.bandwidthFactor
+        let bandwidth = physics.mismatch.trueLink(net).bitsPerSecond
         let cloudCost = cloudCostPerHour
         let cost: Double
         if let cloudShare {

@@ -26,6 +26,12 @@ public struct ControlPolicy: Sendable, Equatable {
     /// checks restarts the count, and so does a world still getting better, for at most a dwell
     /// (docs/controller.md §8.2).
     public var steadyUnoffload = true
+    /// An unoffload (and a consolidation) plans on the link's traffic this many standard deviations of its sampling
+    /// error above the measured one. These moves give back and may send more traffic over the link; near a full
+    /// link its delay grows as 1/(1 − ρ), and the traffic the model counts comes from call rates counted over the
+    /// window, so a rarely called service's share can be 10–20 % off and double the link's term
+    /// (docs/controller.md §8.2). Offloads plan on the measured traffic. 0 turns the bound off.
+    public var trafficConfidence = 2.0
     /// How long a staged unoffload waits for the cloud's ready replicas before it deletes anyway (s).
     public var readyWaitSeconds = 90.0
     public var consolidation = ConsolidationPolicy()
@@ -41,6 +47,7 @@ public struct ControlPolicy: Sendable, Equatable {
         p.leadRises = false
         p.stagedUnoffload = false
         p.steadyUnoffload = false
+        p.trafficConfidence = 0
         p.consolidation.enabled = false
         return p
     }()

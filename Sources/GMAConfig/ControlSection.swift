@@ -15,11 +15,12 @@ import Yams
 ///         staged-unoffload: true
 ///         steady-unoffload: true # an unoffload alarm restarts its count when the load jumps > 10 % between checks
 ///                                # or the world still gets better (load or RTT falling, bandwidth rising)
+///         traffic-confidence: 2  # unoffloads and consolidations plan on the link's traffic 2 sd above the measured
 ///         ready-wait: 90s        # bound of the wait for the cloud's ready replicas
 ///         consolidation: {enabled: true, dwell: 10m, margin: 5ms, min-saving: 0.1,
 ///                         early: true, early-load-fall: 0.3}
 public enum ControlSection {
-    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "ramp-projection", "lead-rises", "staged-unoffload", "steady-unoffload", "ready-wait", "consolidation"]
+    static let keys: Set<String> = ["policy", "fast-reaction", "fast-factor", "fast-confirm", "fast-when-explained", "ramp-projection", "lead-rises", "staged-unoffload", "steady-unoffload", "traffic-confidence", "ready-wait", "consolidation"]
 
     /// Reads the section, reporting bad values on the field (an absent section is the defaults).
     static func read(_ field: YAMLField) -> ControlPolicy {
@@ -43,6 +44,9 @@ public enum ControlSection {
         policy.leadRises = field["lead-rises"].bool(required: false) ?? policy.leadRises
         policy.stagedUnoffload = field["staged-unoffload"].bool(required: false) ?? policy.stagedUnoffload
         policy.steadyUnoffload = field["steady-unoffload"].bool(required: false) ?? policy.steadyUnoffload
+        if let z = field["traffic-confidence"].double(required: false) {
+            if z >= 0 && z <= 10 { policy.trafficConfidence = z } else { field["traffic-confidence"].error("must be in [0, 10] (standard deviations)") }
+        }
         policy.readyWaitSeconds = nonNegative(field["ready-wait"]) ?? policy.readyWaitSeconds
         let consolidation = field["consolidation"]
         if consolidation.isPresent, consolidation.expectMapping() {

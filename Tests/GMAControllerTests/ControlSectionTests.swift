@@ -24,6 +24,7 @@ import Testing
                 lead-rises: false
                 staged-unoffload: false
                 steady-unoffload: false
+                traffic-confidence: 3
                 ready-wait: 2m
                 consolidation: {enabled: false, dwell: 30m, margin: 10ms, min-saving: 0.2, early: false, early-load-fall: 0.5}
             """)
@@ -37,6 +38,7 @@ import Testing
         expected.leadRises = false
         expected.stagedUnoffload = false
         expected.steadyUnoffload = false
+        expected.trafficConfidence = 3
         expected.readyWaitSeconds = 120
         expected.consolidation.enabled = false
         expected.consolidation.dwellSeconds = 1800
@@ -54,10 +56,11 @@ import Testing
 
     @Test func badValuesAreNamedWithTheirKey() {
         let (_, issues) = Self.read(
-            "spec:\n  control:\n    fast-factor: 0.5\n    consolidation: {min-saving: 2, early-load-fall: 1}\n    policy: fast\n")
+            "spec:\n  control:\n    fast-factor: 0.5\n    traffic-confidence: -1\n    consolidation: {min-saving: 2, early-load-fall: 1}\n    policy: fast\n")
         let paths = issues.filter { $0.severity == .error }.map(\.keyPath)
         #expect(paths.contains { $0.hasSuffix("fast-factor") } && paths.contains { $0.hasSuffix("min-saving") }
-            && paths.contains { $0.hasSuffix("policy") } && paths.contains { $0.hasSuffix("early-load-fall") }, "\(issues)")
+            && paths.contains { $0.hasSuffix("policy") } && paths.contains { $0.hasSuffix("early-load-fall") }
+            && paths.contains { $0.hasSuffix("traffic-confidence") }, "\(issues)")
     }
 
     @Test func theAssembledSettingsFollowTheFile() throws {

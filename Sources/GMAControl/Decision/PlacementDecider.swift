@@ -75,11 +75,11 @@ public struct PlacementDecider: Sendable {
             let (goal, driver) = settings.band.unoffloadTarget(mean: mean, quantile: quantile)
             target = goal
             template.target = Target(maxDelayIncreaseSeconds: target - mean)
-            decision.reason += "; \(driver)-driven unoffload up to \(ms(target))"
+            decision.reason += "; \(driver)-driven unoffload up to \(ms(target))" + trafficBound(o).note
         }
 
         let model: PlacementModel
-        switch measuredModel(o, template: template) {
+        switch measuredModel(o, template: template, boundingTraffic: action == .unoffload) {
         case .success(let measured): model = measured
         case .failure(let failure):
             decision.action = .none
@@ -131,7 +131,8 @@ public struct PlacementDecider: Sendable {
 
     /// The model of the measured problem: the telemetry poured into `template`, the cloud usage scaled to
     /// this edge's users.
-    func measuredModel(_ o: Observation, template: PlacementProblem) -> Result<PlacementModel, ModelFailure> {
+    /// `boundingTraffic`: a move that gives back, planned on the traffic's upper bound (`trafficBound`).
+    func measuredModel(_ o: Observation, template: PlacementProblem, boundingTraffic: Bool = false) -> Result<PlacementModel, ModelFailure> {
         var problem: PlacementProblem
         switch measuredProblem(o, template: template) {
         case .success(let measured): problem = measured
@@ -143,6 +144,7 @@ public struct PlacementDecider: Sendable {
             problem.services[i].cpuUsageCores.cloud *= me
             problem.services[i].memoryUsageBytes.cloud *= me
         }
+        if boundingTraffic { problem = trafficBound(o).applied(to: problem) }
         // The target is relative, as the reference's: the model's change (candidate minus current placement)
         // against the change the measured delay asks for. The model need not reproduce the measured delay
         // (an RTT multiplier used as a safety factor puts it above), only rank placements (docs/controller.md).

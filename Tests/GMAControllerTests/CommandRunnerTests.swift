@@ -44,7 +44,7 @@ struct CommandRunnerTests {
 /// the ending signal, the given environment, and clear errors for programs that cannot start.
 @Suite("Cluster: CommandRunner's bounds")
 struct CommandRunnerBoundsTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aTimeoutEndsTheGrandchildrenToo() async throws {
         // The shell's background `sleep` holds the write end of a FIFO the test reads: the FIFO hangs up only
         // once every writer is gone, so the test waits on the grandchild's death, not on a clock. The test's
@@ -71,14 +71,14 @@ struct CommandRunnerBoundsTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aProgramThatClosesItsOutputIsStillTimed() async throws {
         // Both streams end at once, but the program runs on: only the timer can end it.
         let result = try await CommandRunner.run(["/bin/sh", "-c", "exec >&- 2>&-; exec sleep 1000"], timeoutSeconds: 1)
         #expect(result.timedOut && [SIGTERM, SIGKILL].contains(result.signal), "\(result)")
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func aBackgroundChildHoldingThePipesDoesNotHoldTheRun() async throws {
         // The shell exits at once; its `sleep` keeps standard output open. The run ends with the shell,
         // well inside its timeout, instead of waiting for the pipe's end.
@@ -99,7 +99,7 @@ struct CommandRunnerBoundsTests {
         #expect(result.stderr == "0123456789" && result.droppedErrorBytes == 7)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func anEndlessWriterKeepsOnlyTheCap() async throws {
         // `yes` never stops writing; only the timeout ends it, and what was kept is exactly the cap.
         let result = try await CommandRunner.run(
@@ -134,7 +134,7 @@ struct CommandRunnerBoundsTests {
         #expect(result.exitStatus == 0 && result.signal == nil)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func cancellingTheCallerEndsTheProgram() async throws {
         // No timer runs (an infinite timeout), so only the cancellation can end `sleep infinity`.
         let run = Task { try await CommandRunner.run(["/bin/sleep", "infinity"], timeoutSeconds: .infinity) }

@@ -83,6 +83,33 @@ struct TrafficBoundTests {
         #expect(abs(delay - (0.005 + bits / (1.3e6 - 5 * bits))) < 1e-9, "\(delay)")
     }
 
+    /// After the dwell a consolidation must keep the delay at or below the midpoint minus the 5 ms margin, 95 ms:
+    /// from the measured 50 ms it may add 45 ms. On 1.25 Mbit/s, measured: 5 ms + 40,000 / 1,050,000 = 43.1 ms, and
+    /// giving the edge back saves its copies; bounded: 5 ms + 44,619 / (1,250,000 − 223,094) = 48.4 ms, too slow.
+    static func consolidate(confidence: Double) async throws -> ControllerDecision {
+        let world = ControllerTestWorld { _ in 0.050 }
+        world.locked {
+            world.edge = ["a", "b", "c"]
+            world.load = { _ in 5 }
+        }
+        var settings = ControllerTestWorld.settings()
+        settings.policy.trafficConfidence = confidence
+        settings.policy.consolidation.minimumSaving = 0
+        let network = NetworkConditions(rttSeconds: 0.005, cloudToEdgeBitsPerSecond: 1.25e6, edgeToCloudBitsPerSecond: 1.25e6)
+        let decider = PlacementDecider(settings: settings, solver: BuiltInSolver(.auto))
+        return await decider.consolidation(try await PlacementDeciderTests.observation(world, network: network), look: .dwelt)
+    }
+
+    @Test func aConsolidationIsBoundedToo() async throws {
+        let measured = try await Self.consolidate(confidence: 0)
+        #expect(measured.action == .consolidate, "\(measured.reason)")
+        let delay = try #require(measured.placement?.evaluation.delaySeconds)
+        #expect(abs(delay - (0.005 + 40_000 / 1_050_000)) < 1e-9, "\(delay)")
+        let bounded = try await Self.consolidate(confidence: 2)
+        #expect(bounded.action == .none, "\(bounded.reason)")
+        #expect(bounded.reason == "no cheaper placement in band")
+    }
+
     @Test func offloadsPlanOnTheMeasuredTraffic() async throws {
         let world = ControllerTestWorld { _ in 0.150 }
         let settings = ControllerTestWorld.settings()

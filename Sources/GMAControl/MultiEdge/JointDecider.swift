@@ -56,7 +56,7 @@ public struct JointDecider: Sendable {
             let (target, driver) = band.unoffloadTarget(mean: mean, quantile: quantile)
             template.action = .unoffload
             template.target = Target(maxDelayIncreaseSeconds: target - mean)
-            (goal, reason) = (target, "\(driver)-driven unoffload up to \(ms(target))" + decider.trafficBound(o).note)
+            (goal, reason) = (target, "\(driver)-driven unoffload up to \(ms(target))")
         case .act:
             let (target, driver) = band.offloadTarget(mean: mean, quantile: quantile)
             template.action = .offload
@@ -72,7 +72,7 @@ public struct JointDecider: Sendable {
             for i in template.services.indices { template.services[i].locked = true }
             reason = "frozen"
         }
-        return decider.measuredModel(o, template: template, boundingTraffic: role == .act(.unoffload)).map {
+        return decider.measuredModel(o, template: template).map {
             Lane(index: e, role: role, observation: o, mean: mean, model: $0, goal: goal, reason: reason)
         }
     }

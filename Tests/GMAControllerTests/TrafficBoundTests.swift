@@ -16,7 +16,10 @@ import Testing
 struct TrafficBoundTests {
     static let share = 2 / 300.0.squareRoot()
 
-    static func decide(bandwidth: Double, confidence: Double) async throws -> ControllerDecision {
+    /// The decider at `confidence` and what it observes: the chain at the edge, 5 req/s, 50 ms, a link of `bandwidth`.
+    static func setUp(
+        bandwidth: Double, confidence: Double, minimumSaving: Double = 0.10
+    ) async throws -> (PlacementDecider, PlacementDecider.Observation) {
         let world = ControllerTestWorld { _ in 0.050 }
         world.locked {
             world.edge = ["a", "b", "c"]
@@ -24,9 +27,15 @@ struct TrafficBoundTests {
         }
         var settings = ControllerTestWorld.settings()
         settings.policy.trafficConfidence = confidence
+        settings.policy.consolidation.minimumSaving = minimumSaving
         let network = NetworkConditions(rttSeconds: 0.005, cloudToEdgeBitsPerSecond: bandwidth, edgeToCloudBitsPerSecond: bandwidth)
-        let decider = PlacementDecider(settings: settings, solver: BuiltInSolver(.auto))
-        return await decider.decide(try await PlacementDeciderTests.observation(world, network: network))
+        let observation = try await PlacementDeciderTests.observation(world, network: network)
+        return (PlacementDecider(settings: settings, solver: BuiltInSolver(.auto)), observation)
+    }
+
+    static func decide(bandwidth: Double, confidence: Double) async throws -> ControllerDecision {
+        let (decider, observation) = try await setUp(bandwidth: bandwidth, confidence: confidence)
+        return await decider.decide(observation)
     }
 
     @Test func theBoundIsTheLeastCountedCallersError() {
@@ -87,17 +96,8 @@ struct TrafficBoundTests {
     /// from the measured 50 ms it may add 45 ms. On 1.25 Mbit/s, measured: 5 ms + 40,000 / 1,050,000 = 43.1 ms, and
     /// giving the edge back saves its copies; bounded: 5 ms + 44,619 / (1,250,000 − 223,094) = 48.4 ms, too slow.
     static func consolidate(confidence: Double) async throws -> ControllerDecision {
-        let world = ControllerTestWorld { _ in 0.050 }
-        world.locked {
-            world.edge = ["a", "b", "c"]
-            world.load = { _ in 5 }
-        }
-        var settings = ControllerTestWorld.settings()
-        settings.policy.trafficConfidence = confidence
-        settings.policy.consolidation.minimumSaving = 0
-        let network = NetworkConditions(rttSeconds: 0.005, cloudToEdgeBitsPerSecond: 1.25e6, edgeToCloudBitsPerSecond: 1.25e6)
-        let decider = PlacementDecider(settings: settings, solver: BuiltInSolver(.auto))
-        return await decider.consolidation(try await PlacementDeciderTests.observation(world, network: network), look: .dwelt)
+        let (decider, observation) = try await setUp(bandwidth: 1.25e6, confidence: confidence, minimumSaving: 0)
+        return await decider.consolidation(observation, look: .dwelt)
     }
 
     @Test func aConsolidationIsBoundedToo() async throws {

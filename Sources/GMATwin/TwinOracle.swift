@@ -66,14 +66,11 @@ final class TwinOracle: Sendable {
         let (cloudCalls, edgeCalls) = route ?? physics.route(serving: serving)
         let cloud = (0..<n).map { physics.steadyReplicas($0, .cloud, callsPerSecond: lambda * cloudCalls[$0]) }
         let edge = (0..<n).map { serving[$0] ? physics.steadyReplicas($0, .edge, callsPerSecond: lambda * edgeCalls[$0]) : 0 }
-        var bits = 0.0
-        for call in physics.calls where call.to < n && !serving[call.to] {
-            let callerAtEdge = call.from == n ? 1 : (serving[call.from] ? edgeCalls[call.from] : 0)
-            bits += callerAtEdge * call.rate * physics.responseBits[call.to]
-        }
+        // The link's traffic as the physics counts it (the RTT plays no part in it).
+        let (rtt, bandwidth) = physics.mismatch.trueLink(net)
+        let link = physics.link(lambda: lambda, serving: serving, edgeCalls: edgeCalls, rtt: rtt, bandwidth: bandwidth)
         return physics.costPerHour(
-            cloudReplicas: cloud, edgeReplicas: edge, trafficBitsPerSecond: lambda * bits,
-            bandwidth: physics.mismatch.trueLink(net).bitsPerSecond)
+            cloudReplicas: cloud, edgeReplicas: edge, trafficBitsPerSecond: link.traffic, bandwidth: bandwidth)
     }
 
     func steadyDelay(lambda: Double, net: NetworkConditions, serving: [Bool]) -> Double {

@@ -100,7 +100,8 @@ extension PlacementDecider {
         template.action = .offload
         // Reduction = mean − ceiling: negative when there is room, i.e. the delay may rise by that much.
         template.target = Target(delayReductionSeconds: mean - ceiling)
-        guard case .success(let model) = measuredModel(o, template: template, boundingTraffic: true) else { return decision }
+        let bound = trafficBound(o)
+        guard case .success(let model) = measuredModel(o, template: template, bound: bound) else { return decision }
         var options = settings.solveOptions
         options.allowRemoval = true
         let solution = await solver.solve(model, options: options)
@@ -119,7 +120,7 @@ extension PlacementDecider {
         decision.placement = solution
         decision.reason = String(
             format: "in band at %@%@: %.3f → %.3f $/h (model), predicted delay %@ ≤ %@%@", ms(mean),
-            look.note, current, candidate, ms(predicted), ms(ceiling), trafficBound(o).note)
+            look.note, current, candidate, ms(predicted), ms(ceiling), bound.note)
         decision.operations = operations(for: solution, hpa: o.hpa, usage: o.snapshot)
         return decision
     }

@@ -65,6 +65,8 @@ public struct PlacementDecider: Sendable {
         var template = currentTemplate(o)
         template.action = action == .offload ? .offload : .unoffload
         let quantile = o.snapshot.userDelayQuantileSeconds
+        // A move that gives back plans on the traffic's upper bound (docs/controller.md §8.2).
+        let bound = action == .unoffload ? trafficBound(o) : nil
         let target: Double
         if action == .offload {
             let (goal, driver) = settings.band.offloadTarget(mean: mean, quantile: quantile)
@@ -75,11 +77,11 @@ public struct PlacementDecider: Sendable {
             let (goal, driver) = settings.band.unoffloadTarget(mean: mean, quantile: quantile)
             target = goal
             template.target = Target(maxDelayIncreaseSeconds: target - mean)
-            decision.reason += "; \(driver)-driven unoffload up to \(ms(target))" + trafficBound(o).note
+            decision.reason += "; \(driver)-driven unoffload up to \(ms(target))" + (bound?.note ?? "")
         }
 
         let model: PlacementModel
-        switch measuredModel(o, template: template, boundingTraffic: action == .unoffload) {
+        switch measuredModel(o, template: template, bound: bound) {
         case .success(let measured): model = measured
         case .failure(let failure):
             decision.action = .none
@@ -131,8 +133,8 @@ public struct PlacementDecider: Sendable {
 
     /// The model of the measured problem: the telemetry poured into `template`, the cloud usage scaled to
     /// this edge's users.
-    /// `boundingTraffic`: a move that gives back, planned on the traffic's upper bound (`trafficBound`).
-    func measuredModel(_ o: Observation, template: PlacementProblem, boundingTraffic: Bool = false) -> Result<PlacementModel, ModelFailure> {
+    /// `bound`: for a move that gives back, the traffic's upper bound it plans on (`trafficBound`).
+    func measuredModel(_ o: Observation, template: PlacementProblem, bound: TrafficBound? = nil) -> Result<PlacementModel, ModelFailure> {
         var problem: PlacementProblem
         switch measuredProblem(o, template: template) {
         case .success(let measured): problem = measured
@@ -144,7 +146,7 @@ public struct PlacementDecider: Sendable {
             problem.services[i].cpuUsageCores.cloud *= me
             problem.services[i].memoryUsageBytes.cloud *= me
         }
-        if boundingTraffic { problem = trafficBound(o).applied(to: problem) }
+        if let bound { problem = bound.applied(to: problem) }
         // The target is relative, as the reference's: the model's change (candidate minus current placement)
         // against the change the measured delay asks for. The model need not reproduce the measured delay
         // (an RTT multiplier used as a safety factor puts it above), only rank placements (docs/controller.md).

@@ -254,15 +254,19 @@ struct FaultMatrixTests {
 
     /// cart's `kubectl apply` lands in the cluster but the call hangs past the timeout: gma cannot know it
     /// landed, so it undoes the pair (deletes cart's edge copy) rather than leave it unscaled.
+    ///
+    /// The timeout applies to every other call too, so it must be one no healthy call reaches: with 5 s, the
+    /// ThreadSanitizer pass of a CI run (2026-12-05) saw frontend's ordinary apply time out first. 30 s, and the
+    /// hang well past it.
     @Test func kubectlApplyLandsThenTimesOut() async throws {
         try await withFaultWorld(FaultScenarios.busy()) { kube, prometheus in
             let wrapper = try KubectlWrapper(in: kube.directory)
             var options = FaultRig.Options()
             options.kubectl = wrapper.path
-            options.kubeTimeoutSeconds = 5
+            options.kubeTimeoutSeconds = 30
             let rig = try await FaultRig(kube: kube, prometheus: prometheus.url, options)
             try wrapper.set("land-then-hang", "*apply*cart-edge1.yaml*")
-            try wrapper.set("hang-seconds", "60")
+            try wrapper.set("hang-seconds", "120")
             #expect(try await rig.cycles(upTo: Self.convergeLimit) { !$0.events.decisions.isEmpty })
             let view = try await rig.view()
             #expect(rig.offloadPairsWhole(view), "\(view)")
